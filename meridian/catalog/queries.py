@@ -1,0 +1,225 @@
+"""Catalog read paths: visibility applied for buyers, search, product by SKU or part number."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib.postgres.search import TrigramSimilarity
+from django.db import connection
+from django.db.models import BooleanField, Case, IntegerField, Q, QuerySet, Value, When
+from django.db.models.expressions import RawSQL
+
+from meridian.catalog import engine
+from meridian.catalog.errors import CategoryNotFound, ProductNotFound
+from meridian.catalog.models import Category, CustomerPartNumber, Product, VisibilityRule
+from meridian.core.actor import Actor
+
+
+@dataclass(frozen=True, slots=True)
+class ProductPage:
+    count: int
+    items: list[Product]
+    part_numbers: dict[int, str]  # product pk -> the actor's own part number
+
+
+def _scope_filter(actor: Actor) -> Q:
+    scope = Q(website__isnull=True, branch__isnull=True, customer_group__isnull=True, account__isnull=True)
+    if actor.website_id is not None:
+        scope |= Q(website_id=actor.website_id)
+    if actor.branch_id is not None:
+        scope |= Q(branch_id=actor.branch_id)
+    if actor.customer_group_id is not None:
+        scope |= Q(customer_group_id=actor.customer_group_id)
+    if actor.account_chain_ids:
+        scope |= Q(account_id__in=list(actor.account_chain_ids))
+    return scope
+
+
+def visibility_rules_for(actor: Actor) -> list[engine.Rule]:
+    """The rules that apply to a buyer, ready for the engine (one query)."""
+    rows = (
+        VisibilityRule.objects.filter(organization_id=actor.organization_id)
+        .filter(_scope_filter(actor))
+        .select_related("category", "account")
+    )
+    rules = []
+    for row in rows:
+        if row.account_id is not None:
+            rank = engine.account_scope_rank(row.account.depth)
+        elif row.customer_group_id is not None:
+            rank = engine.Scope.CUSTOMER_GROUP
+        elif row.branch_id is not None:
+            rank = engine.Scope.BRANCH
+        elif row.website_id is not None:
+            rank = engine.Scope.WEBSITE
+        else:
+            rank = engine.Scope.ORGANIZATION
+        rules.append(
+            engine.Rule(
+                rule_id=row.pk,
+                scope_rank=int(rank),
+                include=row.effect == VisibilityRule.Effect.INCLUDE,
+                category_path=row.category.path if row.category_id else None,
+                product_id=row.product_id,
+            )
+        )
+    return rules
+
+
+def _rule_condition(rule: engine.Rule) -> Q:
+    if rule.product_id is not None:
+        return Q(pk=rule.product_id)
+    if rule.category_path is not None:
+        return Q(category__path__startswith=rule.category_path)
+    return Q(pk__isnull=False)
+
+
+def visible_products(actor: Actor) -> QuerySet[Product]:
+    """Products the actor may see. Buyers: not drafts, and the visibility rules' decision (in SQL)."""
+    if not actor.is_authenticated or actor.organization_id is None:
+        return Product.objects.none()
+    queryset = Product.objects.filter(organization_id=actor.organization_id)
+    if actor.is_staff:
+        return queryset
+    queryset = queryset.exclude(status=Product.Status.DRAFT)
+    ordered = engine.decision_order(visibility_rules_for(actor))
+    if not ordered:
+        return queryset
+    if all(rule.include for rule in ordered):
+        return queryset
+    decision = Case(
+        *(When(_rule_condition(rule), then=Value(rule.include)) for rule in ordered),
+        default=Value(True),
+        output_field=BooleanField(),
+    )
+    return queryset.alias(is_visible=decision).filter(is_visible=True)
+
+
+def _part_number_product_ids(actor: Actor, normalized: str, *, exact: bool) -> QuerySet[CustomerPartNumber]:
+    lookup = {"normalized": normalized} if exact else {"normalized__contains": normalized}
+    return CustomerPartNumber.objects.filter(account_id__in=list(actor.account_chain_ids), **lookup).values(
+        "product_id"
+    )
+
+
+def _text_match(query: str) -> tuple[Q, list[str]]:
+    tokens = engine.search_tokens(query)
+    condition = Q()
+    for token in tokens:
+        condition &= Q(search_document__contains=token)
+    if connection.vendor == "postgresql" and tokens:
+        # Full-text (stemmed: "bolts" finds "bolt") on the same expression as the GIN index.
+        full_text = RawSQL(
+            "to_tsvector('english'::regconfig, catalog_product.search_document)"
+            " @@ plainto_tsquery('english'::regconfig, %s)",
+            [" ".join(tokens)],
+            output_field=BooleanField(),
+        )
+        condition = condition | Q(full_text)
+    return condition, tokens
+
+
+def search_products(
+    *, actor: Actor, query: str = "", category: Category | None = None, limit: int = 24, offset: int = 0
+) -> ProductPage:
+    """A page of visible products matching name, SKU or the actor's own part numbers (3-4 queries)."""
+    queryset = visible_products(actor).select_related("category")
+    if category is not None:
+        queryset = queryset.filter(category__path__startswith=category.path)
+    query = query.strip()
+    if query:
+        condition, tokens = _text_match(query)
+        normalized = engine.normalize_part_number(query)
+        exact_hit = Q(sku__iexact=query)
+        if actor.is_buyer and normalized:
+            own = Q(pk__in=_part_number_product_ids(actor, normalized, exact=False))
+            condition = condition | own if tokens else own
+            exact_hit |= Q(pk__in=_part_number_product_ids(actor, normalized, exact=True))
+        queryset = queryset.filter(condition)
+        queryset = queryset.annotate(
+            exact=Case(When(exact_hit, then=Value(0)), default=Value(1), output_field=IntegerField())
+        )
+        if connection.vendor == "postgresql":
+            queryset = queryset.annotate(similarity=TrigramSimilarity("name", query)).order_by(
+                "exact", "-similarity", "name", "pk"
+            )
+        else:
+            queryset = queryset.order_by("exact", "name", "pk")
+    else:
+        queryset = queryset.order_by("name", "pk")
+    count = queryset.count()
+    items = list(queryset[offset : offset + limit])
+    return ProductPage(count=count, items=items, part_numbers=part_numbers_for(actor, [p.pk for p in items]))
+
+
+def part_numbers_for(actor: Actor, product_ids: list[int]) -> dict[int, str]:
+    """The actor's own part number per product (the nearest account in the chain wins)."""
+    if not actor.is_buyer or not product_ids:
+        return {}
+    rows = CustomerPartNumber.objects.filter(
+        account_id__in=list(actor.account_chain_ids), product_id__in=product_ids
+    ).values_list("product_id", "part_number", "account_id")
+    depth = {account_id: index for index, account_id in enumerate(actor.account_chain_ids)}
+    best: dict[int, tuple[int, str]] = {}
+    for product_id, part_number, account_id in rows:
+        rank = depth.get(account_id, -1)
+        if product_id not in best or rank > best[product_id][0]:
+            best[product_id] = (rank, part_number)
+    return {product_id: part for product_id, (_, part) in best.items()}
+
+
+def get_product(*, actor: Actor, reference: str) -> Product:
+    """A visible product by SKU, or by the actor's own part number; else ProductNotFound."""
+    queryset = visible_products(actor).select_related("category").prefetch_related("units")
+    product = queryset.filter(sku=reference).first()
+    if product is None and actor.is_buyer:
+        normalized = engine.normalize_part_number(reference)
+        if normalized:
+            product = queryset.filter(pk__in=_part_number_product_ids(actor, normalized, exact=True)).first()
+    if product is None:
+        raise ProductNotFound(reference)
+    return product
+
+
+def list_products(*, actor: Actor, query: str = "", category: Category | None = None) -> QuerySet[Product]:
+    """Staff product list (all statuses), newest change first."""
+    queryset = visible_products(actor).select_related("category")
+    if category is not None:
+        queryset = queryset.filter(category__path__startswith=category.path)
+    if query:
+        condition, _ = _text_match(query)
+        queryset = queryset.filter(condition | Q(sku__iexact=query))
+    return queryset.order_by("name", "pk")
+
+
+def list_categories(*, actor: Actor) -> QuerySet[Category]:
+    """The category tree in tree order (buyers: active ones)."""
+    if actor.organization_id is None:
+        return Category.objects.none()
+    queryset = Category.objects.filter(organization_id=actor.organization_id)
+    if not actor.is_staff:
+        queryset = queryset.filter(is_active=True)
+    return queryset.order_by("path")
+
+
+def get_category(*, actor: Actor, reference: str | int) -> Category:
+    """A category by slug, id or `ext:<external_id>`."""
+    queryset = list_categories(actor=actor)
+    text = str(reference)
+    if text.startswith("ext:"):
+        category = queryset.filter(external_id=text[4:]).first()
+    elif text.isdigit():
+        category = queryset.filter(pk=int(text)).first()
+    else:
+        category = queryset.filter(slug=text).first()
+    if category is None:
+        raise CategoryNotFound(reference)
+    return category
+
+
+def category_breadcrumbs(category: Category) -> list[Category]:
+    """The category's ancestors and itself, root first (one query)."""
+    paths = [category.path[:end] for end in range(category.steplen, len(category.path) + 1, category.steplen)]
+    return list(
+        Category.objects.filter(organization_id=category.organization_id, path__in=paths).order_by("path")
+    )

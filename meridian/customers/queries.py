@@ -1,0 +1,155 @@
+"""Read paths for accounts, buyers and addresses, always scoped to the Actor."""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+
+from meridian.core.actor import Actor, ActorKind, BuyerRole, StaffRole
+from meridian.core.models import User
+from meridian.customers.errors import AccountNotFound
+from meridian.customers.models import Account, Address, BuyerUser, CustomerGroup, PaymentTerms
+from meridian.staff.models import StaffMember
+from meridian.tenancy.queries import find_website
+
+EXTERNAL_PREFIX = "ext:"
+
+
+def build_actor(*, user_id: int, host: str = "", website_id: int | None = None) -> Actor:
+    """Resolve who a user acts as: buyer of an account, or staff of an organization (3-4 queries)."""
+    buyer = BuyerUser.objects.select_related("account").filter(user_id=user_id, user__is_active=True).first()
+    if buyer is not None:
+        account = buyer.account
+        ancestors = dict(Account.objects.filter(path__in=account.ancestor_paths()).values_list("path", "pk"))
+        website = find_website(organization_id=account.organization_id, host=host, website_id=website_id)
+        return Actor(
+            kind=ActorKind.BUYER,
+            user_id=user_id,
+            organization_id=account.organization_id,
+            website_id=website.pk if website else None,
+            account_id=account.pk,
+            account_path=account.path,
+            account_ancestor_ids=tuple(
+                ancestors[path] for path in account.ancestor_paths() if path in ancestors
+            ),
+            customer_group_id=account.customer_group_id,
+            branch_id=account.branch_id,
+            buyer_roles=buyer.roles,
+        )
+    staff = StaffMember.objects.filter(user_id=user_id, user__is_active=True).first()
+    if staff is not None:
+        website = find_website(organization_id=staff.organization_id, host=host, website_id=website_id)
+        return Actor(
+            kind=ActorKind.STAFF,
+            user_id=user_id,
+            organization_id=staff.organization_id,
+            website_id=website.pk if website else None,
+            staff_id=staff.pk,
+            staff_role=StaffRole(staff.role),
+            territory_ids=tuple(staff.territories.values_list("pk", flat=True)),
+        )
+    return Actor(kind=ActorKind.ANONYMOUS, user_id=user_id)
+
+
+def _by_reference(queryset: QuerySet[Account], reference: str | int) -> QuerySet[Account]:
+    text = str(reference)
+    if text.startswith(EXTERNAL_PREFIX):
+        return queryset.filter(external_id=text[len(EXTERNAL_PREFIX) :])
+    if not text.isdigit():
+        return queryset.none()
+    return queryset.filter(pk=int(text))
+
+
+def get_account(*, actor: Actor, reference: str | int) -> Account:
+    """One account by id or `ext:<external_id>`; outside the actor's scope raises AccountNotFound."""
+    queryset = Account.objects.visible_to(actor).select_related(
+        "customer_group", "branch", "payment_terms", "sales_rep__user", "territory"
+    )
+    account = _by_reference(queryset, reference).first()
+    if account is None:
+        raise AccountNotFound(reference)
+    return account
+
+
+def find_account(*, actor: Actor, reference: str | int) -> Account | None:
+    return _by_reference(Account.objects.visible_to(actor), reference).first()
+
+
+def list_accounts(*, actor: Actor, search: str = "", parent: Account | None = None) -> QuerySet[Account]:
+    """Accounts in scope, with the relations a list shows (one query)."""
+    queryset = Account.objects.visible_to(actor).select_related("customer_group", "sales_rep__user", "branch")
+    if search:
+        queryset = queryset.filter(
+            Q(name__icontains=search) | Q(number__iexact=search) | Q(external_id__iexact=search)
+        )
+    if parent is not None:
+        queryset = queryset.filter(path__startswith=parent.path, depth=parent.depth + 1)
+    return queryset.order_by("path")
+
+
+def list_subtree(*, actor: Actor, account: Account) -> QuerySet[Account]:
+    """The account and all its descendants that the actor may see, in tree order."""
+    return Account.objects.visible_to(actor).filter(path__startswith=account.path).order_by("path")
+
+
+def child_ids_by_parent_path(*, accounts: list[Account]) -> dict[str, list[int]]:
+    """Direct children's ids for each account, keyed by the parent's path (one query)."""
+    if not accounts:
+        return {}
+    paths = [a.path for a in accounts]
+    query = Q()
+    for account in accounts:
+        query |= Q(path__startswith=account.path, depth=account.depth + 1)
+    result: dict[str, list[int]] = {path: [] for path in paths}
+    for pk, path in Account.objects.filter(query).order_by("path").values_list("pk", "path"):
+        parent = path[: -Account.steplen]
+        if parent in result:
+            result[parent].append(pk)
+    return result
+
+
+def list_account_users(*, actor: Actor, account: Account) -> QuerySet[BuyerUser]:
+    visible = Account.objects.visible_to(actor).filter(pk=account.pk)
+    return BuyerUser.objects.filter(account__in=visible).select_related("user").order_by("user__email")
+
+
+def get_account_user(*, actor: Actor, account: Account, user_id: int) -> BuyerUser:
+    buyer = list_account_users(actor=actor, account=account).filter(user_id=user_id).first()
+    if buyer is None:
+        raise AccountNotFound(f"{account.pk}/users/{user_id}")
+    return buyer
+
+
+def list_addresses(*, actor: Actor, account: Account) -> QuerySet[Address]:
+    visible = Account.objects.visible_to(actor).filter(pk=account.pk)
+    return Address.objects.filter(account__in=visible).order_by(
+        "-is_default_shipping", "-is_default_billing", "pk"
+    )
+
+
+def list_customer_groups(*, actor: Actor) -> QuerySet[CustomerGroup]:
+    if actor.organization_id is None:
+        return CustomerGroup.objects.none()
+    queryset = CustomerGroup.objects.filter(organization_id=actor.organization_id)
+    if actor.is_buyer:
+        # A buyer sees only their own account's group.
+        queryset = queryset.filter(pk=actor.customer_group_id)
+    return queryset.order_by("name")
+
+
+def list_payment_terms(*, organization_id: int) -> QuerySet[PaymentTerms]:
+    return PaymentTerms.objects.filter(organization_id=organization_id).order_by("net_days")
+
+
+def find_user_by_email(*, email: str) -> User | None:
+    return User.objects.filter(email__iexact=email.strip()).first()
+
+
+def account_admins(*, account: Account) -> QuerySet[BuyerUser]:
+    return BuyerUser.objects.filter(account=account, is_admin=True)
+
+
+def can_manage_users(actor: Actor) -> bool:
+    """Account admins manage their subtree's users; staff other than warehouse and finance too."""
+    if actor.is_buyer:
+        return actor.has_buyer_role(BuyerRole.ADMIN)
+    return actor.is_staff and actor.staff_role not in {StaffRole.WAREHOUSE, StaffRole.FINANCE}
