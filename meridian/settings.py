@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "meridian.api",
     "meridian.portal",
     "meridian.console",
+    "meridian.demo",
 ]
 
 MIDDLEWARE = [
