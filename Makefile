@@ -23,6 +23,7 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	MERIDIAN_TESTING=1 $(BIN)/mypy meridian
 
 format: $(STAMP)
 	$(BIN)/ruff format .

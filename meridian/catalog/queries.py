@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.contrib.postgres.search import TrigramSimilarity
 from django.db import connection
@@ -37,6 +38,8 @@ def _scope_filter(actor: Actor) -> Q:
 
 def visibility_rules_for(actor: Actor) -> list[engine.Rule]:
     """The rules that apply to a buyer, ready for the engine (one query)."""
+    if actor.organization_id is None:
+        return []
     rows = (
         VisibilityRule.objects.filter(organization_id=actor.organization_id)
         .filter(_scope_filter(actor))
@@ -44,7 +47,7 @@ def visibility_rules_for(actor: Actor) -> list[engine.Rule]:
     )
     rules = []
     for row in rows:
-        if row.account_id is not None:
+        if row.account is not None:
             rank = engine.account_scope_rank(row.account.depth)
         elif row.customer_group_id is not None:
             rank = engine.Scope.CUSTOMER_GROUP
@@ -59,7 +62,7 @@ def visibility_rules_for(actor: Actor) -> list[engine.Rule]:
                 rule_id=row.pk,
                 scope_rank=int(rank),
                 include=row.effect == VisibilityRule.Effect.INCLUDE,
-                category_path=row.category.path if row.category_id else None,
+                category_path=row.category.path if row.category is not None else None,
                 product_id=row.product_id,
             )
         )
@@ -95,7 +98,9 @@ def visible_products(actor: Actor) -> QuerySet[Product]:
     return queryset.alias(is_visible=decision).filter(is_visible=True)
 
 
-def _part_number_product_ids(actor: Actor, normalized: str, *, exact: bool) -> QuerySet[CustomerPartNumber]:
+def _part_number_product_ids(
+    actor: Actor, normalized: str, *, exact: bool
+) -> QuerySet[CustomerPartNumber, Any]:
     lookup = {"normalized": normalized} if exact else {"normalized__contains": normalized}
     return CustomerPartNumber.objects.filter(account_id__in=list(actor.account_chain_ids), **lookup).values(
         "product_id"

@@ -153,9 +153,9 @@ def create_category(
         "external_id": external_id,
     }
     if parent is None:
-        return Category.objects.add_root(create_kwargs=values)  # type: ignore[no-any-return]  # treebeard is untyped
+        return Category.objects.add_root(create_kwargs=values)
     parent = queries.get_category(actor=actor, reference=parent.pk)
-    return Category.objects.add_child(parent, create_kwargs=values)  # type: ignore[no-any-return]  # treebeard is untyped
+    return Category.objects.add_child(parent, create_kwargs=values)
 
 
 @transaction.atomic

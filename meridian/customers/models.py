@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from django.conf import settings
 from django.db import models
@@ -57,7 +57,7 @@ class PaymentTerms(models.Model):
         return self.name
 
 
-class AccountQuerySet(MP_NodeQuerySet):
+class AccountQuerySet(MP_NodeQuerySet["Account"]):
     def visible_to(self, actor: Actor) -> AccountQuerySet:
         """Accounts the actor may see: a buyer their subtree, a rep their assigned subtrees, staff their org."""
         if not actor.is_authenticated or actor.organization_id is None:
@@ -69,23 +69,26 @@ class AccountQuerySet(MP_NodeQuerySet):
             return in_org
         if actor.is_sales_rep:
             # An assignment covers the account's whole subtree.
-            return in_org.filter(Exists(_assigned_ancestors(actor)))
+            return in_org.filter(Exists(_assigned_ancestors(actor, actor.organization_id)))
         return self.none()
 
 
-def _assigned_ancestors(actor: Actor) -> models.QuerySet[Account]:
+def _assigned_ancestors(actor: Actor, organization_id: int) -> models.QuerySet[Account]:
     """Accounts assigned to the rep whose path is a prefix of the outer account's path."""
     return (
-        Account.objects.filter(organization_id=actor.organization_id)
+        Account.objects.filter(organization_id=organization_id)
         .filter(Q(sales_rep_id=actor.staff_id) | Q(territory_id__in=list(actor.territory_ids)))
         .filter(StartsWith(OuterRef("path"), models.F("path")))
     )
 
 
-class AccountManager(MP_NodeManager.from_queryset(AccountQuerySet)):  # type: ignore[misc]  # treebeard is untyped
+class AccountManager(MP_NodeManager["Account"]):
     def get_queryset(self) -> AccountQuerySet:
         # treebeard's manager hard-codes its own queryset class; keep ours (and its path order).
         return AccountQuerySet(self.model, using=self._db).order_by("path")
+
+    def visible_to(self, actor: Actor) -> AccountQuerySet:
+        return self.get_queryset().visible_to(actor)
 
 
 class Account(MP_Node):
@@ -109,7 +112,7 @@ class Account(MP_Node):
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = AccountManager()
+    objects: ClassVar[AccountManager] = AccountManager()
 
     class Meta:
         constraints = [

@@ -132,7 +132,7 @@ def list_customer_groups(*, actor: Actor) -> QuerySet[CustomerGroup]:
     queryset = CustomerGroup.objects.filter(organization_id=actor.organization_id)
     if actor.is_buyer:
         # A buyer sees only their own account's group.
-        queryset = queryset.filter(pk=actor.customer_group_id)
+        queryset = queryset.filter(pk=actor.customer_group_id) if actor.customer_group_id else queryset.none()
     return queryset.order_by("name")
 
 

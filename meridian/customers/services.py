@@ -124,8 +124,8 @@ def create_account(*, actor: Actor, fields: AccountFields, parent: Account | Non
     if actor.is_sales_rep and fields.sales_rep_id is None and parent is not None:
         values["sales_rep_id"] = parent.sales_rep_id
     if parent is None:
-        return Account.objects.add_root(create_kwargs=values)  # type: ignore[no-any-return]  # treebeard is untyped
-    return Account.objects.add_child(parent, create_kwargs=values)  # type: ignore[no-any-return]  # treebeard is untyped
+        return Account.objects.add_root(create_kwargs=values)
+    return Account.objects.add_child(parent, create_kwargs=values)
 
 
 @transaction.atomic
@@ -175,6 +175,7 @@ def move_account(*, actor: Actor, account: Account, new_parent: Account | None) 
 def create_customer_group(*, actor: Actor, code: str, name: str, external_id: str = "") -> CustomerGroup:
     if not (actor.is_staff and actor.staff_role in {StaffRole.ADMIN, StaffRole.SALES_MANAGER}):
         raise NotAllowed("create customer groups")
+    assert actor.organization_id is not None  # staff always belong to an organization
     errors = {}
     if not code.strip():
         errors["code"] = ["must not be empty"]

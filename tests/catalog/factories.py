@@ -25,8 +25,8 @@ class CategoryFactory(factory.django.DjangoModelFactory):
     ) -> Category:
         if parent is not None:
             kwargs["organization"] = parent.organization
-            return Category.objects.add_child(parent, create_kwargs=kwargs)  # type: ignore[no-any-return]  # treebeard is untyped
-        return Category.objects.add_root(create_kwargs=kwargs)  # type: ignore[no-any-return]  # treebeard is untyped
+            return Category.objects.add_child(parent, create_kwargs=kwargs)
+        return Category.objects.add_root(create_kwargs=kwargs)
 
 
 class ProductFactory(factory.django.DjangoModelFactory):

@@ -33,8 +33,8 @@ class AccountFactory(factory.django.DjangoModelFactory):
     ) -> Account:
         if parent is not None:
             kwargs["organization"] = parent.organization
-            return Account.objects.add_child(parent, create_kwargs=kwargs)  # type: ignore[no-any-return]  # treebeard is untyped
-        return Account.objects.add_root(create_kwargs=kwargs)  # type: ignore[no-any-return]  # treebeard is untyped
+            return Account.objects.add_child(parent, create_kwargs=kwargs)
+        return Account.objects.add_root(create_kwargs=kwargs)
 
 
 class BuyerUserFactory(factory.django.DjangoModelFactory):
