@@ -1,12 +1,18 @@
 from __future__ import annotations
 
+import os
+
 import pytest
 from django.db import connection
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    if connection.vendor != "postgresql":
-        skip = pytest.mark.skip(reason="needs PostgreSQL (set DATABASE_URL=postgres://...)")
-        for item in items:
-            if "postgres" in item.keywords:
-                item.add_marker(skip)
+    if connection.vendor == "postgresql":
+        return
+    if os.environ.get("MERIDIAN_REQUIRE_POSTGRES"):
+        # CI runs everything on PostgreSQL: a skipped locking or search test would hide a regression.
+        raise pytest.UsageError("MERIDIAN_REQUIRE_POSTGRES is set but DATABASE_URL is not PostgreSQL")
+    skip = pytest.mark.skip(reason="needs PostgreSQL (set DATABASE_URL=postgres://...)")
+    for item in items:
+        if "postgres" in item.keywords:
+            item.add_marker(skip)
