@@ -70,6 +70,8 @@ INSTALLED_APPS = [
     "meridian.staff",
     "meridian.customers",
     "meridian.catalog",
+    "meridian.pricing",
+    "meridian.inventory",
     "meridian.api",
     "meridian.portal",
     "meridian.console",

@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 from treebeard.mp_tree import MP_Node
 
+from meridian.core.money import CURRENCY_CHOICES
 from meridian.customers.models import Account, CustomerGroup
 from meridian.tenancy.models import Branch, Organization, Website
 
@@ -55,6 +56,14 @@ class Product(models.Model):
     min_order_quantity = models.DecimalField(max_digits=12, decimal_places=3, default=Decimal(1))
     order_increment = models.DecimalField(max_digits=12, decimal_places=3, default=Decimal(1))
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.ACTIVE)
+    standard_cost = models.DecimalField(
+        max_digits=14,
+        decimal_places=4,
+        null=True,
+        blank=True,
+        help_text="Cost per base unit; price rules may derive from it.",
+    )
+    cost_currency = models.CharField(max_length=3, choices=CURRENCY_CHOICES, default="USD")
     external_id = models.CharField(max_length=100, blank=True)
     # Lower-cased name, SKU, brand and attribute values: what search matches (trigram/full-text on PostgreSQL).
     search_document = models.TextField(blank=True, editable=False)

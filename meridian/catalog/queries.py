@@ -228,3 +228,8 @@ def category_breadcrumbs(category: Category) -> list[Category]:
     return list(
         Category.objects.filter(organization_id=category.organization_id, path__in=paths).order_by("path")
     )
+
+
+def list_subcategories(*, actor: Actor, category: Category) -> QuerySet[Category]:
+    """The category's direct children the actor may see, in tree order."""
+    return list_categories(actor=actor).filter(path__startswith=category.path, depth=category.depth + 1)
