@@ -66,3 +66,27 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.prefix}… for {self.user_id}"
+
+
+class OutboxEvent(models.Model):
+    """A state change others care about, written in the same transaction as the change.
+
+    A relay (integrations) publishes unpublished events in `id` order, at least once.
+    """
+
+    organization_id = models.BigIntegerField(db_index=True)
+    aggregate_type = models.CharField(max_length=50)
+    aggregate_id = models.CharField(max_length=64)
+    event_type = models.CharField(max_length=80)
+    payload = models.JSONField(default=dict)
+    created_at = models.DateTimeField(default=timezone.now)
+    published_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["published_at", "id"], name="outbox_unpublished_idx"),
+            models.Index(fields=["aggregate_type", "aggregate_id", "id"], name="outbox_aggregate_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event_type} {self.aggregate_type}:{self.aggregate_id}"

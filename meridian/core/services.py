@@ -1,16 +1,17 @@
-"""Identity write paths: API tokens (only their SHA-256 is stored)."""
+"""Identity and outbox write paths: API tokens (only their SHA-256 is stored), outbox events."""
 
 from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Mapping
 from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from meridian.core.models import ApiToken, User
+from meridian.core.models import ApiToken, OutboxEvent, User
 
 
 def _hash(secret: str) -> str:
@@ -64,4 +65,22 @@ def revoke_token(*, user: User, token_id: int) -> bool:
             revoked_at=timezone.now()
         )
         > 0
+    )
+
+
+def record_event(
+    *,
+    organization_id: int,
+    aggregate_type: str,
+    aggregate_id: str | int,
+    event_type: str,
+    payload: Mapping[str, object],
+) -> OutboxEvent:
+    """Write an outbox event; call inside the transaction that makes the change (joins it)."""
+    return OutboxEvent.objects.create(
+        organization_id=organization_id,
+        aggregate_type=aggregate_type,
+        aggregate_id=str(aggregate_id),
+        event_type=event_type,
+        payload=dict(payload),
     )
