@@ -1,3 +1,78 @@
-from ninja import NinjaAPI
+"""Meridian REST API v1: assembles each app's router under /api/v1 (contract: shared/API.md)."""
 
-api = NinjaAPI(title="Meridian API", version="1", urls_namespace="api")
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from django.http import Http404, HttpRequest
+from ninja import NinjaAPI, Router
+from ninja.errors import ValidationError, ValidationErrorContext
+from ninja.operation import Operation
+
+from meridian.api.auth import WEBSITE_HEADER, BearerToken
+from meridian.api.errors import register_error_handlers
+from meridian.api.parser import MeridianParser
+from meridian.catalog.api import router as catalog_router
+from meridian.core.api import router as auth_router
+from meridian.customers.api import router as customers_router
+
+DESCRIPTION = f"""
+The integration API of Meridian (ERPs, PunchOut hubs, mobile apps, scripts).
+
+* **Auth**: `POST /auth/token` with `{{"username", "password"}}` answers `{{"token", "expires_at"}}`;
+  send `Authorization: Bearer <token>` on every other request. Optional `{WEBSITE_HEADER}: <id>`
+  picks the storefront (visibility) a buyer acts on; by default the host's, else the default one.
+* **Scope**: an object outside the caller's scope answers 404; an action the role may not take, 403.
+* **Errors**: `{{"error": {{"code", "message", "fields": {{"field.path": ["..."]}}}}}}`.
+* **Lists**: `?limit=&offset=` (limit 1-500, default 50) answer `{{"count", "items"}}`.
+* **Money and quantities** are decimal strings (`"14.20"`).
+"""
+
+
+class MeridianAPI(NinjaAPI):
+    def get_openapi_operation_id(self, operation: Operation) -> str:
+        return operation.view_func.__name__  # unique across routers: list_accounts, upsert_product, ...
+
+    def validation_error_from_error_contexts(
+        self, error_contexts: list[ValidationErrorContext[Any]]
+    ) -> ValidationError:
+        """Drop the body parameter's name from error paths: clients send `{"name"}`, not `{"payload"}`."""
+        error = super().validation_error_from_error_contexts(error_contexts)
+        body_names = {
+            getattr(context.model, "__read_from_single_attr__", None)
+            for context in error_contexts
+            if context.model.__ninja_param_source__ == "body"
+        }
+        for item in error.errors:
+            location: Sequence[Any] = item["loc"]
+            if len(location) > 1 and location[0] == "body" and location[1] in body_names:
+                item["loc"] = (location[0], *location[2:])
+        return error
+
+
+api = MeridianAPI(
+    title="Meridian API",
+    version="1",
+    description=DESCRIPTION,
+    urls_namespace="api",
+    auth=BearerToken(),
+    parser=MeridianParser(),
+)
+register_error_handlers(api)
+api.add_router("", auth_router)
+api.add_router("", customers_router)
+api.add_router("", catalog_router)
+
+# Registered last: any other path under /api/v1/ answers the JSON 404, not Django's HTML page.
+fallback = Router()
+
+
+@fallback.api_operation(
+    ["GET", "POST", "PUT", "PATCH", "DELETE"], "/{path:rest}", auth=None, include_in_schema=False
+)
+def unknown_path(request: HttpRequest, rest: str) -> None:
+    raise Http404(rest)
+
+
+api.add_router("", fallback)

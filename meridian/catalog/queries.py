@@ -7,7 +7,16 @@ from typing import Any
 
 from django.contrib.postgres.search import TrigramSimilarity
 from django.db import connection
-from django.db.models import BooleanField, Case, IntegerField, Q, QuerySet, Value, When
+from django.db.models import (
+    BooleanField,
+    Case,
+    IntegerField,
+    Q,
+    QuerySet,
+    Value,
+    When,
+    prefetch_related_objects,
+)
 from django.db.models.expressions import RawSQL
 
 from meridian.catalog import engine
@@ -233,3 +242,19 @@ def category_breadcrumbs(category: Category) -> list[Category]:
 def list_subcategories(*, actor: Actor, category: Category) -> QuerySet[Category]:
     """The category's direct children the actor may see, in tree order."""
     return list_categories(actor=actor).filter(path__startswith=category.path, depth=category.depth + 1)
+
+
+def category_parent_ids(*, categories: list[Category]) -> dict[str, int]:
+    """Ids of the categories' parents, keyed by the parent's path (at most one query)."""
+    paths = sorted({category.path[: -category.steplen] for category in categories if category.depth > 1})
+    if not paths:
+        return {}
+    organization_ids = sorted({category.organization_id for category in categories})
+    rows = Category.objects.filter(organization_id__in=organization_ids, path__in=paths)
+    return dict(rows.values_list("path", "pk"))
+
+
+def load_units(products: list[Product]) -> list[Product]:
+    """Fetch the products' alternative units in one query, for lists that show them."""
+    prefetch_related_objects(products, "units")
+    return products

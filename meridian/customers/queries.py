@@ -153,3 +153,16 @@ def can_manage_users(actor: Actor) -> bool:
     if actor.is_buyer:
         return actor.has_buyer_role(BuyerRole.ADMIN)
     return actor.is_staff and actor.staff_role not in {StaffRole.WAREHOUSE, StaffRole.FINANCE}
+
+
+def list_ancestors(*, actor: Actor, account: Account) -> QuerySet[Account]:
+    """The account's ancestors that the actor may see, root first (one query; no query for a root)."""
+    return Account.objects.visible_to(actor).filter(path__in=account.ancestor_paths()).order_by("path")
+
+
+def parent_ids_by_path(*, actor: Actor, accounts: list[Account]) -> dict[str, int]:
+    """Ids of the accounts' parents that the actor may see, keyed by the parent's path (at most one query)."""
+    paths = sorted({account.parent_path for account in accounts if account.depth > 1})
+    if not paths:
+        return {}
+    return dict(Account.objects.visible_to(actor).filter(path__in=paths).values_list("path", "pk"))

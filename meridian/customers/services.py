@@ -336,3 +336,28 @@ def add_address(*, actor: Actor, account: Account, fields: AddressFields) -> Add
         is_default_billing=default_billing,
         is_default_shipping=default_shipping,
     )
+
+
+@transaction.atomic
+def change_account(
+    *, actor: Actor, account: Account, fields: AccountFields, new_parent: Account | _Unset | None = UNSET
+) -> Account:
+    """Apply the present fields and, unless `new_parent` is UNSET, re-parent (None: to the root); all or nothing."""
+    account = update_account(actor=actor, account=account, fields=fields)
+    if not isinstance(new_parent, _Unset):
+        account = move_account(actor=actor, account=account, new_parent=new_parent)
+    return account
+
+
+@transaction.atomic
+def change_buyer_user(
+    *, actor: Actor, buyer: BuyerUser, roles: Collection[str] | None = None, is_active: bool | None = None
+) -> BuyerUser:
+    """Change a buyer's roles and/or active flag together (all or nothing); None leaves a value as it is."""
+    if not queries.can_manage_users(actor):
+        raise NotAllowed("manage users")
+    if roles is not None:
+        buyer = set_buyer_roles(actor=actor, buyer=buyer, roles=roles)
+    if is_active is not None:
+        buyer = set_buyer_active(actor=actor, buyer=buyer, is_active=is_active)
+    return buyer

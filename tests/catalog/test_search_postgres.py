@@ -30,7 +30,13 @@ def test_full_text_search_matches_word_forms_and_ranks_exact_sku_first() -> None
 @pytest.mark.django_db
 def test_search_indexes_exist() -> None:
     with connection.cursor() as cursor:
-        cursor.execute("select indexname from pg_indexes where tablename in ('catalog_product', 'customers_account')")
+        cursor.execute(
+            "select indexname from pg_indexes where tablename in ('catalog_product', 'customers_account')"
+        )
         names = {row[0] for row in cursor.fetchall()}
 
-    assert {"catalog_product_search_trgm", "catalog_product_search_fts", "customers_account_path_pattern"} <= names
+    assert {
+        "catalog_product_search_trgm",
+        "catalog_product_search_fts",
+        "customers_account_path_pattern",
+    } <= names
