@@ -23,6 +23,7 @@ from meridian.catalog import engine
 from meridian.catalog.errors import CategoryNotFound, ProductNotFound
 from meridian.catalog.models import Category, CustomerPartNumber, Product, VisibilityRule
 from meridian.core.actor import Actor
+from meridian.customers.queries import is_database_id
 
 
 @dataclass(frozen=True, slots=True)
@@ -221,8 +222,8 @@ def get_category(*, actor: Actor, reference: str | int) -> Category:
     queryset = list_categories(actor=actor)
     text = str(reference)
     if text.startswith("ext:"):
-        category = queryset.filter(external_id=text[4:]).first()
-    elif text.isdigit():
+        category = queryset.filter(external_id=text[4:]).first() if text[4:] else None
+    elif is_database_id(text):
         category = queryset.filter(pk=int(text)).first()
     else:
         category = queryset.filter(slug=text).first()

@@ -12,6 +12,12 @@ from meridian.staff.models import StaffMember
 from meridian.tenancy.queries import find_website
 
 EXTERNAL_PREFIX = "ext:"
+MAX_DATABASE_ID = 2**63 - 1
+
+
+def is_database_id(text: str) -> bool:
+    """ASCII digits that fit a bigint primary key ("²" and 10**30 are not ids)."""
+    return text.isascii() and text.isdigit() and int(text) <= MAX_DATABASE_ID
 
 
 def build_actor(*, user_id: int, host: str = "", website_id: int | None = None) -> Actor:
@@ -53,8 +59,9 @@ def build_actor(*, user_id: int, host: str = "", website_id: int | None = None) 
 def _by_reference(queryset: QuerySet[Account], reference: str | int) -> QuerySet[Account]:
     text = str(reference)
     if text.startswith(EXTERNAL_PREFIX):
-        return queryset.filter(external_id=text[len(EXTERNAL_PREFIX) :])
-    if not text.isdigit():
+        external_id = text[len(EXTERNAL_PREFIX) :]
+        return queryset.filter(external_id=external_id) if external_id else queryset.none()
+    if not is_database_id(text):
         return queryset.none()
     return queryset.filter(pk=int(text))
 

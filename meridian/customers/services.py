@@ -185,6 +185,13 @@ def create_customer_group(*, actor: Actor, code: str, name: str, external_id: st
         raise InvalidInput("invalid customer group", fields=errors)
     if CustomerGroup.objects.filter(organization_id=actor.organization_id, code=code.strip()).exists():
         raise InvalidInput.on("code", f"{code!r} is already used")
+    if (
+        external_id
+        and CustomerGroup.objects.filter(
+            organization_id=actor.organization_id, external_id=external_id
+        ).exists()
+    ):
+        raise DuplicateExternalId(external_id)
     return CustomerGroup.objects.create(
         organization_id=actor.organization_id, code=code.strip(), name=name.strip(), external_id=external_id
     )

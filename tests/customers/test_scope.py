@@ -67,3 +67,13 @@ def test_account_by_external_id(tree: dict[str, Account]) -> None:
     actor = actor_for(StaffMemberFactory(organization=tree["line"].organization, role=StaffRole.ADMIN))
 
     assert get_account(actor=actor, reference="ext:SAP-10042").pk == tree["line"].pk
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("reference", ["²", str(10**30), "ext:", "12abc", ""])
+def test_malformed_references_are_not_found_not_errors(tree: dict[str, Account], reference: str) -> None:
+    Account.objects.filter(pk=tree["line"].pk).update(external_id="")
+    actor = actor_for(StaffMemberFactory(organization=tree["line"].organization, role=StaffRole.ADMIN))
+
+    with pytest.raises(AccountNotFound):
+        get_account(actor=actor, reference=reference)
