@@ -1,0 +1,573 @@
+"""Inventory read paths: availability, stock and ledger lists, reconciliation, and the lock_* helpers."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from decimal import Decimal
+
+from django.db.models import CharField, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
+
+from meridian.catalog.models import Product
+from meridian.core.actor import Actor
+from meridian.customers.models import Account
+from meridian.inventory import engine
+from meridian.inventory.errors import PurchaseOrderNotFound, WarehouseNotFound
+from meridian.inventory.models import (
+    AccountBackorderPolicy,
+    IncomingStock,
+    StockLevel,
+    StockMovement,
+    Supplier,
+    SupplierProduct,
+    SupplierPurchaseOrder,
+    SupplierPurchaseOrderLine,
+    Warehouse,
+    WarehouseAssignment,
+    WebsiteInventorySettings,
+)
+
+EXTERNAL_PREFIX = "ext:"
+ZERO = Decimal(0)
+ALLOCATING_KINDS = [
+    StockMovement.Kind.ALLOCATION,
+    StockMovement.Kind.RELEASE,
+    StockMovement.Kind.SHIPMENT,
+]
+Pair = tuple[int, int]  # (warehouse_id, product_id)
+
+
+# --- locks ----------------------------------------------------------------------------------
+
+
+def lock_stock_levels(
+    *, organization_id: int, warehouse_ids: Collection[int], product_ids: Collection[int]
+) -> dict[Pair, StockLevel]:
+    """Lock the existing levels of these warehouses and products, in pk order, and return them by pair.
+
+    pk order is the one global lock order of the inventory: every writer locks its levels in a
+    single statement sorted this way, so concurrent writers queue instead of deadlocking.
+    """
+    if not warehouse_ids or not product_ids:
+        return {}
+    rows = (
+        StockLevel.objects.filter(
+            organization_id=organization_id,
+            warehouse_id__in=sorted(warehouse_ids),
+            product_id__in=sorted(product_ids),
+        )
+        .order_by("pk")
+        .select_for_update(of=("self",))
+    )
+    return {(row.warehouse_id, row.product_id): row for row in rows}  # iterating takes the locks
+
+
+def lock_allocated_levels(*, organization_id: int, reference: str) -> dict[Pair, StockLevel]:
+    """Lock, in pk order, every level an allocation under `reference` touched (with warehouse and product)."""
+    touched = StockMovement.objects.filter(
+        organization_id=organization_id,
+        reference=reference,
+        kind=StockMovement.Kind.ALLOCATION,
+        warehouse_id=OuterRef("warehouse_id"),
+        product_id=OuterRef("product_id"),
+    )
+    rows = (
+        StockLevel.objects.filter(organization_id=organization_id)
+        .filter(Exists(touched))
+        .select_related("warehouse", "product")
+        .order_by("pk")
+        .select_for_update(of=("self",))
+    )
+    return {(row.warehouse_id, row.product_id): row for row in rows}
+
+
+def outstanding_allocations(*, organization_id: int, reference: str) -> dict[Pair, Decimal]:
+    """What `reference` still holds allocated, per (warehouse, product), summed from the ledger."""
+    rows = (
+        StockMovement.objects.filter(
+            organization_id=organization_id, reference=reference, kind__in=ALLOCATING_KINDS
+        )
+        .values_list("warehouse_id", "product_id")
+        .annotate(total=Sum("allocated_delta"))
+        .order_by()
+    )
+    return {(warehouse_id, product_id): total for warehouse_id, product_id, total in rows if total > 0}
+
+
+def find_movement_by_external_reference(
+    *, organization_id: int, external_reference: str
+) -> StockMovement | None:
+    return StockMovement.objects.filter(
+        organization_id=organization_id, external_reference=external_reference
+    ).first()
+
+
+# --- what allocation and availability need --------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Routing:
+    """Where a website (and an account's branch) ships from, and how it decides."""
+
+    strategy: engine.Strategy
+    default_policy: engine.BackorderPolicy
+    candidates: list[engine.WarehouseCandidate]
+    warehouses: dict[int, Warehouse]  # the candidates' rows, by id
+
+
+DEFAULT_STRATEGY = engine.Strategy.PRIORITY
+DEFAULT_POLICY = engine.BackorderPolicy.DENY
+
+
+def _candidate(warehouse: Warehouse, priority: int) -> engine.WarehouseCandidate:
+    location = None
+    if warehouse.latitude is not None and warehouse.longitude is not None:
+        location = engine.Coordinates(float(warehouse.latitude), float(warehouse.longitude))
+    return engine.WarehouseCandidate(
+        warehouse_id=warehouse.pk,
+        kind=engine.WarehouseKind(warehouse.kind),
+        priority=priority,
+        location=location,
+        supplier_id=warehouse.supplier_id,
+        clock=engine.ShippingClock(
+            timezone=warehouse.timezone, cutoff=warehouse.cutoff_time, weekdays=warehouse.weekday_set
+        ),
+    )
+
+
+def _website_settings(website_id: int | None) -> tuple[engine.Strategy, engine.BackorderPolicy]:
+    row = (
+        WebsiteInventorySettings.objects.filter(website_id=website_id)
+        .values_list("allocation_strategy", "default_backorder_policy")
+        .first()
+        if website_id is not None
+        else None
+    )
+    if row is None:
+        return DEFAULT_STRATEGY, DEFAULT_POLICY
+    return engine.Strategy(row[0]), engine.BackorderPolicy(row[1])
+
+
+def routing(*, organization_id: int, website_id: int | None, branch_id: int | None) -> Routing:
+    """The website's strategy and default policy (priority and deny without settings), and the
+    active warehouses the website or the account's branch may ship from (one query; two when no
+    warehouse is assigned).
+
+    A branch assignment is more specific than a website one, so its priority wins. With neither
+    a website nor a branch (a staff view), every active warehouse is a candidate, by code.
+    """
+    if website_id is None and branch_id is None:
+        warehouses = list(
+            Warehouse.objects.filter(organization_id=organization_id, is_active=True).order_by("code")
+        )
+        return Routing(
+            DEFAULT_STRATEGY,
+            DEFAULT_POLICY,
+            [_candidate(w, index) for index, w in enumerate(warehouses)],
+            {w.pk: w for w in warehouses},
+        )
+    scope = Q(website_id=website_id) if website_id is not None else Q(pk__in=[])
+    if branch_id is not None:
+        scope |= Q(branch_id=branch_id)
+    settings = (
+        WebsiteInventorySettings.objects.filter(website_id=website_id)
+        if website_id is not None
+        else WebsiteInventorySettings.objects.none()
+    )
+    assignments = list(
+        WarehouseAssignment.objects.filter(
+            scope, warehouse__organization_id=organization_id, warehouse__is_active=True
+        )
+        .select_related("warehouse")
+        # Uncorrelated: computed once per query, saving a round trip on the allocation path.
+        .annotate(
+            strategy=Subquery(settings.values("allocation_strategy")[:1]),
+            default_policy=Subquery(settings.values("default_backorder_policy")[:1]),
+        )
+        .order_by("warehouse_id", "pk")
+    )
+    if assignments:
+        first = assignments[0]
+        strategy = engine.Strategy(first.strategy) if first.strategy else DEFAULT_STRATEGY
+        policy = engine.BackorderPolicy(first.default_policy) if first.default_policy else DEFAULT_POLICY
+    else:
+        strategy, policy = _website_settings(website_id)
+    chosen: dict[int, WarehouseAssignment] = {}
+    for assignment in assignments:
+        current = chosen.get(assignment.warehouse_id)
+        if current is None or (assignment.branch_id is not None and current.branch_id is None):
+            chosen[assignment.warehouse_id] = assignment
+    return Routing(
+        strategy,
+        policy,
+        [_candidate(a.warehouse, a.priority) for a in chosen.values()],
+        {a.warehouse_id: a.warehouse for a in chosen.values()},
+    )
+
+
+def account_paths(account_path: str) -> list[str]:
+    """The account's own path and its ancestors' (derived from the materialized path, no query)."""
+    step = Account.steplen
+    return [account_path[:end] for end in range(step, len(account_path) + 1, step)]
+
+
+@dataclass(frozen=True, slots=True)
+class ProductFacts:
+    """What allocation and availability need to know about one product."""
+
+    sku: str
+    policy: engine.BackorderPolicy  # the account's override, else the product's, else the website default
+    can_dropship: bool
+    dropship_lead_time_days: int | None = None
+    next_incoming_date: date | None = None  # only when asked with `today`
+
+
+def product_facts(
+    *,
+    organization_id: int,
+    product_ids: Collection[int],
+    account_path: str,
+    default_policy: engine.BackorderPolicy,
+    today: date | None = None,
+) -> dict[int, ProductFacts]:
+    """The organization's products among `product_ids`, with policy and drop-ship facts (one query).
+
+    The account's override (the nearest on the account or an ancestor), the shortest drop-ship
+    lead time and, with `today`, the next open expected receipt come as subqueries of the same
+    query; ids of another organization's products are left out.
+    """
+    override = (
+        AccountBackorderPolicy.objects.filter(account__path__in=account_paths(account_path))
+        .order_by("-account__depth")
+        .values("policy")[:1]
+    )
+    dropship = (
+        SupplierProduct.objects.filter(product_id=OuterRef("pk"), can_dropship=True, supplier__is_active=True)
+        .order_by("lead_time_days")
+        .values("lead_time_days")[:1]
+    )
+    rows = Product.objects.filter(organization_id=organization_id, pk__in=sorted(product_ids)).annotate(
+        own_policy=F("backorder_policy__policy"),
+        account_policy=Subquery(override) if account_path else Value(None, output_field=CharField()),
+        lead_time=Subquery(dropship),
+    )
+    fields = ["pk", "sku", "own_policy", "account_policy", "lead_time"]
+    if today is not None:
+        incoming = (
+            IncomingStock.objects.filter(
+                product_id=OuterRef("pk"), received_at__isnull=True, expected_date__gte=today
+            )
+            .order_by("expected_date")
+            .values("expected_date")[:1]
+        )
+        rows = rows.annotate(incoming=Subquery(incoming))
+        fields.append("incoming")
+    facts = {}
+    for pk, sku, own, by_account, lead_time, *incoming_date in rows.values_list(*fields):
+        facts[pk] = ProductFacts(
+            sku=sku,
+            policy=engine.BackorderPolicy(by_account or own or default_policy),
+            can_dropship=lead_time is not None,
+            dropship_lead_time_days=lead_time,
+            next_incoming_date=incoming_date[0] if incoming_date else None,
+        )
+    return facts
+
+
+def dropship_options(
+    *, organization_id: int, product_ids: Collection[int]
+) -> dict[int, list[engine.DropShipOption]]:
+    """Active suppliers that can drop-ship each product, with their lead time (one query)."""
+    rows = SupplierProduct.objects.filter(
+        supplier__organization_id=organization_id,
+        supplier__is_active=True,
+        product_id__in=sorted(product_ids),
+        can_dropship=True,
+    ).values_list("product_id", "supplier_id", "lead_time_days")
+    options: dict[int, list[engine.DropShipOption]] = {}
+    for product_id, supplier_id, lead_time_days in rows:
+        options.setdefault(product_id, []).append(engine.DropShipOption(supplier_id, lead_time_days))
+    return options
+
+
+# --- availability ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Availability:
+    products: dict[int, engine.ProductAvailability]  # by product id (this organization's only)
+    warehouses: dict[int, Warehouse]  # the candidate warehouses, for codes and names
+
+
+def availability(
+    *,
+    organization_id: int,
+    website_id: int | None,
+    product_ids: Sequence[int],
+    now: datetime,
+    account: Account | None = None,
+) -> Availability:
+    """Available-to-promise per product for a website and (optionally) an account, in 3 queries.
+
+    Queries: routing (settings and warehouses), products (policies, drop-ship lead time, next
+    receipt), stock levels. The count does not grow with the products.
+    """
+    return _availability(
+        organization_id=organization_id,
+        website_id=website_id,
+        branch_id=account.branch_id if account is not None else None,
+        account_path=account.path if account is not None else "",
+        product_ids=product_ids,
+        now=now,
+    )
+
+
+def availability_for(*, actor: Actor, product_ids: Sequence[int], now: datetime) -> Availability:
+    """Availability as the actor sees it: their website, and for a buyer their branch and account."""
+    if actor.organization_id is None:
+        return Availability(products={}, warehouses={})
+    return _availability(
+        organization_id=actor.organization_id,
+        website_id=actor.website_id,
+        branch_id=actor.branch_id if actor.is_buyer else None,
+        account_path=actor.account_path if actor.is_buyer else "",
+        product_ids=product_ids,
+        now=now,
+    )
+
+
+def _availability(
+    *,
+    organization_id: int,
+    website_id: int | None,
+    branch_id: int | None,
+    account_path: str,
+    product_ids: Sequence[int],
+    now: datetime,
+) -> Availability:
+    ids = sorted(set(product_ids))
+    if not ids:
+        return Availability(products={}, warehouses={})
+    route = routing(organization_id=organization_id, website_id=website_id, branch_id=branch_id)
+    facts = product_facts(
+        organization_id=organization_id,
+        product_ids=ids,
+        account_path=account_path,
+        default_policy=route.default_policy,
+        today=now.astimezone(UTC).date(),
+    )
+    stock: dict[int, dict[int, Decimal]] = {product_id: {} for product_id in facts}
+    levels = StockLevel.objects.filter(
+        organization_id=organization_id,
+        warehouse_id__in=sorted(route.warehouses),
+        product_id__in=sorted(facts),
+    ).values_list("product_id", "warehouse_id", "on_hand", "allocated")
+    for product_id, warehouse_id, on_hand, allocated in levels:
+        stock[product_id][warehouse_id] = on_hand - allocated
+    departures = engine.departures(route.candidates, now)
+    today = now.astimezone(UTC).date()
+    products = {
+        product_id: engine.available_to_promise(
+            product_id=product_id,
+            departures=departures,
+            available=stock[product_id],
+            today=today,
+            incoming_dates=[fact.next_incoming_date] if fact.next_incoming_date else [],
+            dropship_lead_times=[fact.dropship_lead_time_days]
+            if fact.dropship_lead_time_days is not None
+            else [],
+            policy=fact.policy,
+        )
+        for product_id, fact in facts.items()
+    }
+    return Availability(products=products, warehouses=route.warehouses)
+
+
+# --- lists ----------------------------------------------------------------------------------
+
+
+def _by_reference(queryset: QuerySet[Warehouse], reference: str | int) -> QuerySet[Warehouse]:
+    text = str(reference)
+    if text.startswith(EXTERNAL_PREFIX):
+        return queryset.filter(external_id=text[len(EXTERNAL_PREFIX) :])
+    if text.isdigit():
+        return queryset.filter(pk=int(text))
+    return queryset.filter(code=text)
+
+
+def get_warehouse(*, organization_id: int, reference: str | int) -> Warehouse:
+    """A warehouse by id, code or `ext:<external_id>`; else WarehouseNotFound."""
+    queryset = Warehouse.objects.filter(organization_id=organization_id).select_related("supplier")
+    warehouse = _by_reference(queryset, reference).first()
+    if warehouse is None:
+        raise WarehouseNotFound(reference)
+    return warehouse
+
+
+def list_warehouses(*, organization_id: int, include_inactive: bool = False) -> QuerySet[Warehouse]:
+    """Warehouses with their supplier (one query)."""
+    queryset = Warehouse.objects.filter(organization_id=organization_id).select_related("supplier")
+    if not include_inactive:
+        queryset = queryset.filter(is_active=True)
+    return queryset.order_by("code")
+
+
+def list_suppliers(*, organization_id: int) -> QuerySet[Supplier]:
+    return Supplier.objects.filter(organization_id=organization_id).order_by("code")
+
+
+def find_stock_level(*, organization_id: int, warehouse_id: int, product_id: int) -> StockLevel | None:
+    return StockLevel.objects.filter(
+        organization_id=organization_id, warehouse_id=warehouse_id, product_id=product_id
+    ).first()
+
+
+def list_stock_levels(
+    *,
+    organization_id: int,
+    warehouse_id: int | None = None,
+    product_id: int | None = None,
+    in_stock_only: bool = False,
+) -> QuerySet[StockLevel]:
+    """Stock by product and warehouse, with both (one query)."""
+    queryset = StockLevel.objects.filter(organization_id=organization_id).select_related(
+        "warehouse", "product"
+    )
+    if warehouse_id is not None:
+        queryset = queryset.filter(warehouse_id=warehouse_id)
+    if product_id is not None:
+        queryset = queryset.filter(product_id=product_id)
+    if in_stock_only:
+        queryset = queryset.filter(on_hand__gt=0)
+    return queryset.order_by("product__sku", "warehouse__code")
+
+
+def list_movements(
+    *,
+    organization_id: int,
+    warehouse_id: int | None = None,
+    product_id: int | None = None,
+    kind: StockMovement.Kind | None = None,
+    reference: str = "",
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> QuerySet[StockMovement]:
+    """The ledger, newest first, with warehouse and product (one query)."""
+    queryset = StockMovement.objects.filter(organization_id=organization_id).select_related(
+        "warehouse", "product"
+    )
+    if warehouse_id is not None:
+        queryset = queryset.filter(warehouse_id=warehouse_id)
+    if product_id is not None:
+        queryset = queryset.filter(product_id=product_id)
+    if kind is not None:
+        queryset = queryset.filter(kind=kind)
+    if reference:
+        queryset = queryset.filter(Q(reference=reference) | Q(external_reference=reference))
+    if since is not None:
+        queryset = queryset.filter(created_at__gte=since)
+    if until is not None:
+        queryset = queryset.filter(created_at__lt=until)
+    return queryset.order_by("-id")
+
+
+def list_incoming_stock(
+    *, organization_id: int, product_id: int | None = None, open_only: bool = True
+) -> QuerySet[IncomingStock]:
+    """Expected receipts, soonest first, with warehouse and product (one query)."""
+    queryset = IncomingStock.objects.filter(organization_id=organization_id).select_related(
+        "warehouse", "product"
+    )
+    if product_id is not None:
+        queryset = queryset.filter(product_id=product_id)
+    if open_only:
+        queryset = queryset.filter(received_at__isnull=True)
+    return queryset.order_by("expected_date", "pk")
+
+
+def list_supplier_purchase_orders(
+    *,
+    organization_id: int,
+    status: SupplierPurchaseOrder.Status | None = None,
+    reference: str = "",
+) -> QuerySet[SupplierPurchaseOrder]:
+    """Drop-ship purchase orders, newest first, with supplier, lines and their products (two queries)."""
+    queryset = (
+        SupplierPurchaseOrder.objects.filter(organization_id=organization_id)
+        .select_related("supplier")
+        .prefetch_related(
+            Prefetch("lines", queryset=SupplierPurchaseOrderLine.objects.select_related("product"))
+        )
+    )
+    if status is not None:
+        queryset = queryset.filter(status=status)
+    if reference:
+        queryset = queryset.filter(reference=reference)
+    return queryset.order_by("-pk")
+
+
+def get_supplier_purchase_order(*, organization_id: int, reference: str | int) -> SupplierPurchaseOrder:
+    """One drop-ship purchase order by number or id; else PurchaseOrderNotFound."""
+    queryset = list_supplier_purchase_orders(organization_id=organization_id)
+    text = str(reference)
+    order = queryset.filter(Q(number=text) | Q(pk=int(text)) if text.isdigit() else Q(number=text)).first()
+    if order is None:
+        raise PurchaseOrderNotFound(reference)
+    return order
+
+
+# --- reconciliation -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Drift:
+    """A level that does not equal what its ledger sums to."""
+
+    warehouse_id: int
+    warehouse_code: str
+    product_id: int
+    sku: str
+    on_hand: Decimal  # the level
+    allocated: Decimal
+    ledger_on_hand: Decimal  # the sum of the movements
+    ledger_allocated: Decimal
+
+    def __str__(self) -> str:
+        return (
+            f"{self.warehouse_code} {self.sku}: level on_hand={self.on_hand} allocated={self.allocated},"
+            f" ledger on_hand={self.ledger_on_hand} allocated={self.ledger_allocated}"
+        )
+
+
+def reconcile(*, organization_id: int) -> list[Drift]:
+    """Every level whose on hand or allocated differs from the sum of its movements (two queries)."""
+    ledger: dict[Pair, tuple[Decimal, Decimal, str, str]] = {}
+    sums = (
+        StockMovement.objects.filter(organization_id=organization_id)
+        .values_list("warehouse_id", "product_id", "warehouse__code", "product__sku")
+        .annotate(on_hand=Sum("on_hand_delta"), allocated=Sum("allocated_delta"))
+        .order_by()
+    )
+    for warehouse_id, product_id, code, sku, on_hand, allocated in sums:
+        ledger[(warehouse_id, product_id)] = (on_hand, allocated, code, sku)
+    drifts: list[Drift] = []
+    levels = StockLevel.objects.filter(organization_id=organization_id).values_list(
+        "warehouse_id", "product_id", "warehouse__code", "product__sku", "on_hand", "allocated"
+    )
+    for warehouse_id, product_id, code, sku, on_hand, allocated in levels:
+        ledger_on_hand, ledger_allocated, _, _ = ledger.pop(
+            (warehouse_id, product_id), (ZERO, ZERO, code, sku)
+        )
+        if (on_hand, allocated) != (ledger_on_hand, ledger_allocated):
+            drifts.append(
+                Drift(
+                    warehouse_id, code, product_id, sku, on_hand, allocated, ledger_on_hand, ledger_allocated
+                )
+            )
+    for (warehouse_id, product_id), (ledger_on_hand, ledger_allocated, code, sku) in ledger.items():
+        if ledger_on_hand or ledger_allocated:  # movements without a level
+            drifts.append(
+                Drift(warehouse_id, code, product_id, sku, ZERO, ZERO, ledger_on_hand, ledger_allocated)
+            )
+    return sorted(drifts, key=lambda d: (d.warehouse_code, d.sku))
