@@ -1,0 +1,76 @@
+"""Pricing read paths, scoped to the actor; they never write.
+
+loading.py  the engine's input for a cart: scope, products, promotions and coupons
+chain.py    the chain of sources: assignments, contracts, rules, entries, customer prices
+prices.py   prices for channels: a catalog page, one product's tier table
+lists.py    price lists, entries, assignments, contracts, promotions, the audit trail
+rebates.py  rebate statements
+locks.py    lock_* helpers for the services
+"""
+
+from meridian.pricing.queries.chain import load_sources
+from meridian.pricing.queries.lists import (
+    get_price_list,
+    get_promotion,
+    list_contracts,
+    list_price_assignments,
+    list_price_changes,
+    list_price_entries,
+    list_price_lists,
+    list_promotions,
+)
+from meridian.pricing.queries.loading import (
+    CouponOutcome,
+    LoadedSources,
+    PricedAccount,
+    PricingScope,
+    ProductInfo,
+    build_request,
+    coupon_status,
+    engine_line,
+    load_products,
+    load_promotions,
+    load_scope,
+    part_numbers_for_chain,
+)
+from meridian.pricing.queries.locks import (
+    lock_coupons,
+    lock_price_entries,
+    lock_price_list,
+    lock_rebate_programs,
+)
+from meridian.pricing.queries.prices import prices_for_products, tier_table
+from meridian.pricing.queries.rebates import RebateStatement, programs_for_account, rebate_statement
+
+__all__ = [
+    "CouponOutcome",
+    "LoadedSources",
+    "PricedAccount",
+    "PricingScope",
+    "ProductInfo",
+    "RebateStatement",
+    "build_request",
+    "coupon_status",
+    "engine_line",
+    "get_price_list",
+    "get_promotion",
+    "list_contracts",
+    "list_price_assignments",
+    "list_price_changes",
+    "list_price_entries",
+    "list_price_lists",
+    "list_promotions",
+    "load_products",
+    "load_promotions",
+    "load_scope",
+    "load_sources",
+    "lock_coupons",
+    "lock_price_entries",
+    "lock_price_list",
+    "lock_rebate_programs",
+    "part_numbers_for_chain",
+    "prices_for_products",
+    "programs_for_account",
+    "rebate_statement",
+    "tier_table",
+]

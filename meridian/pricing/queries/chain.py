@@ -1,0 +1,305 @@
+"""The chain of sources for an account: assignments (with inheritance), contracts, rules and the
+entries and customer prices of the products asked for (4 queries, whatever the number of products)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import (
+    F,
+    IntegerField,
+    Q,
+    QuerySet,
+    Value,
+)
+from django.db.models.functions import Length
+
+from meridian.pricing import engine
+from meridian.pricing.models import (
+    AccountPricingSettings,
+    Contract,
+    CustomerPrice,
+    PriceAssignment,
+    PriceListEntry,
+    PriceRule,
+)
+from meridian.pricing.queries.loading import LoadedSources, PricingScope, among, open_window
+
+ENTRY, CUSTOMER_PRICE = 0, 1  # the two kinds of rows `_price_rows` returns
+
+# The columns of a price list the engine needs, read through a join (no model instances: this is hot).
+_LIST_COLUMNS = ("code", "currency", "is_active", "valid_from", "valid_to")
+
+
+@dataclass(frozen=True, slots=True)
+class _ListRow:
+    pk: int
+    code: str
+    currency: str
+    is_active: bool
+    valid_from: dt.date | None
+    valid_to: dt.date | None
+
+
+def _list_columns(prefix: str) -> tuple[str, ...]:
+    return (f"{prefix}id", *(f"{prefix}{column}" for column in _LIST_COLUMNS))
+
+
+def _price_list(
+    row: _ListRow, entries: Sequence[engine.Entry], rules: Sequence[engine.Rule]
+) -> engine.PriceList:
+    return engine.PriceList(
+        list_id=row.pk,
+        code=row.code,
+        currency=row.currency,
+        entries=tuple(entries),
+        rules=tuple(rules),
+        is_active=row.is_active,
+        valid_from=row.valid_from,
+        valid_to=row.valid_to,
+    )
+
+
+def _assigned_lists(scope: PricingScope) -> list[tuple[engine.SourceKind, _ListRow]]:
+    """Account (with inheritance), then group, then website assignments, each by priority (1 query).
+
+    Only an account with its own assignments can stop inheritance, so its setting comes along."""
+    account = scope.account
+    target = Q(website_id=scope.website.pk)
+    if account is not None:
+        target |= Q(account__path__in=account.chain_paths)
+        if account.customer_group_id is not None:
+            target |= Q(customer_group_id=account.customer_group_id)
+    rows = (
+        PriceAssignment.objects.filter(
+            target,
+            organization_id=scope.organization_id,
+            price_list__is_active=True,
+            price_list__currency=scope.currency,
+        )
+        .order_by("priority", "pk")
+        .values_list(
+            "account__path",
+            "customer_group_id",
+            "account__pricing_settings__assignment_inheritance",
+            *_list_columns("price_list__"),
+        )
+    )
+    by_path: dict[str, list[_ListRow]] = {}
+    inherits: set[str] = set()
+    group: list[_ListRow] = []
+    website: list[_ListRow] = []
+    for account_path, group_id, inheritance, *columns in rows:
+        price_list = _ListRow(*columns)
+        if account_path is not None:
+            by_path.setdefault(account_path, []).append(price_list)
+            if inheritance == AccountPricingSettings.Inheritance.INHERIT:
+                inherits.add(account_path)
+        elif group_id is not None:
+            group.append(price_list)
+        else:
+            website.append(price_list)
+    chosen: list[tuple[engine.SourceKind, _ListRow]] = []
+    for path in reversed(scope.chain_paths):
+        own = by_path.get(path, [])
+        chosen.extend((engine.SourceKind.ACCOUNT, price_list) for price_list in own)
+        if own and path not in inherits:
+            break
+    chosen.extend((engine.SourceKind.GROUP, price_list) for price_list in group)
+    chosen.extend((engine.SourceKind.WEBSITE, price_list) for price_list in website)
+    return chosen
+
+
+@dataclass(frozen=True, slots=True)
+class _ContractRow:
+    pk: int
+    number: str
+    prices_are_final: bool
+    valid_from: dt.date | None
+    valid_to: dt.date | None
+    price_list: _ListRow
+
+
+def _contracts(scope: PricingScope) -> list[_ContractRow]:
+    """The account's own contracts, then its ancestors' that apply to children, nearest first (1 query)."""
+    account = scope.account
+    if account is None:
+        return []
+    rows = (
+        Contract.objects.filter(
+            Q(account__path=account.path) | Q(applies_to_children=True),
+            open_window(scope.today),
+            organization_id=scope.organization_id,
+            account__path__in=account.chain_paths,
+            is_active=True,
+            price_list__is_active=True,
+            price_list__currency=scope.currency,
+        )
+        .order_by(Length("account__path").desc(), "priority", "pk")  # nearest account first
+        .values_list(
+            "pk", "number", "prices_are_final", "valid_from", "valid_to", *_list_columns("price_list__")
+        )
+    )
+    return [
+        _ContractRow(pk, number, final, start, end, _ListRow(*columns))
+        for pk, number, final, start, end, *columns in rows
+    ]
+
+
+def _rules(
+    scope: PricingScope, list_ids: list[int]
+) -> tuple[dict[int, list[engine.Rule]], dict[int, _ListRow]]:
+    """Active rules of these lists and of the lists they derive from (1 query; none without lists).
+
+    Returns the rules by list, and the lists the rules derive from."""
+    if not list_ids:
+        return {}, {}
+    derived_from = PriceRule.objects.filter(
+        price_list_id__in=list_ids, is_active=True, base_price_list__isnull=False
+    ).values("base_price_list_id")
+    rows = PriceRule.objects.filter(
+        Q(price_list_id__in=list_ids) | Q(price_list_id__in=derived_from),
+        open_window(scope.today),
+        is_active=True,
+    ).values_list(
+        "pk",
+        "price_list_id",
+        "base",
+        "multiplier",
+        "percent",
+        "rounding",
+        "product_id",
+        "category__path",
+        "priority",
+        "valid_from",
+        "valid_to",
+        *_list_columns("base_price_list__"),
+    )
+    rules: dict[int, list[engine.Rule]] = {}
+    bases: dict[int, _ListRow] = {}
+    for (
+        pk,
+        list_id,
+        base,
+        multiplier,
+        percent,
+        rounding,
+        product_id,
+        path,
+        priority,
+        start,
+        end,
+        *base_list,
+    ) in rows:
+        base_row = _ListRow(*base_list) if base_list[0] is not None else None
+        rules.setdefault(list_id, []).append(
+            engine.Rule(
+                rule_id=pk,
+                base=engine.RuleBase(base),
+                multiplier=multiplier,
+                percent=percent,
+                rounding=engine.Rounding(rounding),
+                base_list_id=base_row.pk if base_row else None,
+                product_id=product_id,
+                category_path=path,
+                priority=priority,
+                valid_from=start,
+                valid_to=end,
+            )
+        )
+        if base_row is not None:
+            bases[base_row.pk] = base_row
+    return rules, bases
+
+
+def load_sources(*, scope: PricingScope, product_ids: Collection[int]) -> LoadedSources:
+    """The chain for these products: customer prices, contracts, assignments, with entries and rules.
+
+    Four queries whatever the number of products: assignments, contracts, rules (with the rules of
+    the lists they derive from), and entries together with customer prices (one UNION ALL).
+    """
+    ids = list(product_ids)
+    assigned = _assigned_lists(scope)
+    contracts = _contracts(scope)
+    chain_lists: dict[int, _ListRow] = {row.pk: row for _, row in assigned}
+    chain_lists.update((contract.price_list.pk, contract.price_list) for contract in contracts)
+    rules, base_rows = _rules(scope, list(chain_lists))
+    list_ids = set(chain_lists) | set(base_rows)
+    entries: dict[int, list[engine.Entry]] = {}
+    customer_prices: dict[int, list[engine.Entry]] = {}  # by the owning account's path length
+    for kind, pk, owner, product_id, uom, min_quantity, price, valid_from, valid_to in _price_rows(
+        scope, list(list_ids), ids
+    ):
+        entry = engine.Entry(pk, product_id, uom, min_quantity, price, valid_from, valid_to)
+        (entries if kind == ENTRY else customer_prices).setdefault(owner, []).append(entry)
+    built: dict[int, engine.PriceList] = {
+        pk: _price_list(row, entries.get(pk, ()), rules.get(pk, ()))
+        for pk, row in {**base_rows, **chain_lists}.items()
+    }
+    # Customer prices: the priced account's first, then its ancestors' (longer path: nearer).
+    sources = [
+        engine.Source(
+            kind=engine.SourceKind.CUSTOMER_PRICE,
+            price_list=engine.PriceList(
+                list_id=None, code="", currency=scope.currency, entries=tuple(customer_prices[depth])
+            ),
+        )
+        for depth in sorted(customer_prices, reverse=True)
+    ]
+    sources.extend(
+        engine.Source(
+            kind=engine.SourceKind.CONTRACT,
+            price_list=built[contract.price_list.pk],
+            contract_id=contract.pk,
+            contract_number=contract.number,
+            prices_are_final=contract.prices_are_final,
+            valid_from=contract.valid_from,
+            valid_to=contract.valid_to,
+        )
+        for contract in contracts
+    )
+    sources.extend(engine.Source(kind=kind, price_list=built[row.pk]) for kind, row in assigned)
+    return LoadedSources(tuple(sources), {pk: built[pk] for pk in list_ids})
+
+
+_PriceRow = tuple[int, int, int, int, str, Decimal, Decimal, dt.date | None, dt.date | None]
+
+
+def _price_rows(scope: PricingScope, list_ids: list[int], product_ids: list[int]) -> list[_PriceRow]:
+    """Stored entries of these lists and the chain's customer prices for these products (1 query).
+
+    Each row: (ENTRY or CUSTOMER_PRICE, id, owner, product, uom, min quantity, price, window), where the
+    owner is the list's id for an entry and the owning account's path length for a customer price."""
+    if not product_ids:
+        return []
+    columns = ("kind", "pk", "owner", "product_id", "uom", "min_quantity", "price", "valid_from", "valid_to")
+    parts: list[QuerySet[Any, Any]] = []
+    if list_ids:
+        parts.append(
+            PriceListEntry.objects.filter(
+                open_window(scope.today), among("product_id", product_ids), price_list_id__in=list_ids
+            )
+            .annotate(kind=Value(ENTRY, output_field=IntegerField()), owner=F("price_list_id"))
+            .values_list(*columns)
+        )
+    account = scope.account
+    if account is not None:
+        parts.append(
+            CustomerPrice.objects.filter(
+                Q(account__path=account.path) | Q(applies_to_children=True),
+                open_window(scope.today),
+                among("product_id", product_ids),
+                account__path__in=account.chain_paths,
+                currency=scope.currency,
+            )
+            .annotate(kind=Value(CUSTOMER_PRICE, output_field=IntegerField()), owner=Length("account__path"))
+            .values_list(*columns)
+        )
+    if not parts:
+        return []
+    first, *rest = parts
+    return list(first.union(*rest, all=True) if rest else first)

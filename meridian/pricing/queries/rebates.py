@@ -1,0 +1,120 @@
+"""Rebate statements per account and period."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import (
+    Count,
+    Q,
+    QuerySet,
+    Sum,
+)
+
+from meridian.core.actor import Actor
+from meridian.customers.models import Account
+from meridian.customers.queries import get_account
+from meridian.pricing import engine
+from meridian.pricing.errors import RebateProgramNotFound
+from meridian.pricing.models import (
+    RebateAccrual,
+    RebateProgram,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class RebateStatement:
+    program_id: int
+    program_code: str
+    basis: str  # volume or spend
+    currency: str
+    account_id: int
+    period_start: dt.date
+    period_end: dt.date
+    basis_to_date: Decimal
+    spend_to_date: Decimal
+    tier_threshold: Decimal | None
+    rate_percent: Decimal
+    accrued_amount: Decimal
+    next_threshold: Decimal | None
+    next_rate_percent: Decimal | None
+    gap_to_next_tier: Decimal | None
+    accrual_count: int
+
+
+def programs_for_account(*, organization_id: int, account: Account) -> QuerySet[RebateProgram]:
+    """Active programs whose scope holds the account: everyone, its group, or an ancestor-or-self subtree."""
+    chain = Account.objects.filter(
+        organization_id=organization_id, path__in=[*account.ancestor_paths(), account.path]
+    )
+    return (
+        RebateProgram.objects.filter(organization_id=organization_id, is_active=True)
+        .filter(
+            Q(customer_group__isnull=True, account__isnull=True)
+            | Q(customer_group_id=account.customer_group_id)
+            | Q(account__in=chain)
+        )
+        .prefetch_related("tiers")
+        .order_by("code")
+    )
+
+
+def rebate_statement(
+    *,
+    actor: Actor,
+    account: Account,
+    period_start: dt.date | None = None,
+    period_end: dt.date | None = None,
+    program: RebateProgram | None = None,
+) -> list[RebateStatement]:
+    """Per program: basis to date, tier reached, rate, accrued amount, gap to the next tier (4 queries)."""
+    account = get_account(actor=actor, reference=account.pk)
+    programs = programs_for_account(organization_id=account.organization_id, account=account)
+    if program is not None:
+        programs = programs.filter(pk=program.pk)
+        if not programs.exists():
+            raise RebateProgramNotFound(program.pk)
+    programs_list = list(programs)
+    accruals = RebateAccrual.objects.filter(account=account, program__in=[p.pk for p in programs_list])
+    if period_start is not None:
+        accruals = accruals.filter(accrued_on__gte=period_start)
+    if period_end is not None:
+        accruals = accruals.filter(accrued_on__lte=period_end)
+    totals = {
+        row["program_id"]: row
+        for row in accruals.values("program_id").annotate(
+            basis=Sum("basis_amount"), spend=Sum("line_total"), accrued=Sum("amount"), count=Count("pk")
+        )
+    }
+    statements = []
+    for row in programs_list:
+        tiers = [engine.RebateTier(tier.threshold, tier.rate_percent) for tier in row.tiers.all()]
+        found: Mapping[str, Any] = totals.get(row.pk) or {}
+        basis = found.get("basis") or Decimal(0)
+        reached = engine.rebate_tier_reached(basis, tiers)
+        upcoming = engine.next_rebate_tier(basis, tiers)
+        statements.append(
+            RebateStatement(
+                program_id=row.pk,
+                program_code=row.code,
+                basis=row.basis,
+                currency=row.currency,
+                account_id=account.pk,
+                period_start=max(row.period_start, period_start) if period_start else row.period_start,
+                period_end=min(row.period_end, period_end) if period_end else row.period_end,
+                basis_to_date=basis,
+                spend_to_date=found.get("spend") or Decimal(0),
+                tier_threshold=reached.threshold if reached else None,
+                rate_percent=reached.rate_percent if reached else Decimal(0),
+                accrued_amount=found.get("accrued") or Decimal(0),
+                next_threshold=upcoming.threshold if upcoming else None,
+                next_rate_percent=upcoming.rate_percent if upcoming else None,
+                gap_to_next_tier=upcoming.threshold - basis if upcoming else None,
+                accrual_count=found.get("count") or 0,
+            )
+        )
+    return statements

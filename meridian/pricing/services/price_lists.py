@@ -1,0 +1,376 @@
+"""Pricing settings, price lists and their entries (bulk upsert, audited)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from meridian.catalog.models import Product, ProductUnit
+from meridian.core.actor import Actor
+from meridian.core.errors import InvalidInput
+from meridian.core.money import validate_currency
+from meridian.core.services import record_event
+from meridian.customers.models import Account
+from meridian.customers.queries import get_account
+from meridian.pricing import queries
+from meridian.pricing.errors import (
+    InvalidPriceRows,
+    PriceListCodeTaken,
+    RowError,
+)
+from meridian.pricing.models import (
+    OPEN_START,
+    AccountPricingSettings,
+    PriceChange,
+    PriceList,
+    PriceListEntry,
+    Strategy,
+    WebsitePricingSettings,
+)
+from meridian.pricing.services._common import (
+    EVENT_CHANGES,
+    MAX_UPSERT_ROWS,
+    PRICE_STEP,
+    QUANTITY_STEP,
+    chunks,
+    decimal_error,
+    require_pricing_editor,
+    window_error,
+)
+from meridian.tenancy.models import Website
+
+# ---------------------------------------------------------------------------------------------
+# Settings
+
+
+@transaction.atomic
+def set_pricing_strategy(*, actor: Actor, website: Website, strategy: Strategy) -> WebsitePricingSettings:
+    organization_id = require_pricing_editor(actor)
+    if website.organization_id != organization_id:
+        raise InvalidInput.on("website", "not found")
+    if strategy not in Strategy.values:
+        raise InvalidInput.on("strategy", f"one of {sorted(Strategy.values)}")
+    row, _ = WebsitePricingSettings.objects.update_or_create(website=website, defaults={"strategy": strategy})
+    return row
+
+
+@transaction.atomic
+def set_assignment_inheritance(
+    *, actor: Actor, account: Account, inheritance: AccountPricingSettings.Inheritance
+) -> AccountPricingSettings:
+    """Whether an account with its own assignments also uses its parent's (account in scope)."""
+    require_pricing_editor(actor)
+    account = get_account(actor=actor, reference=account.pk)
+    if inheritance not in AccountPricingSettings.Inheritance.values:
+        raise InvalidInput.on("inheritance", f"one of {sorted(AccountPricingSettings.Inheritance.values)}")
+    row, _ = AccountPricingSettings.objects.update_or_create(
+        account=account, defaults={"assignment_inheritance": inheritance}
+    )
+    return row
+
+
+# ---------------------------------------------------------------------------------------------
+# Price lists and entries
+
+
+@dataclass(frozen=True, slots=True)
+class PriceListInput:
+    """Values for a price list; on update only the names in `present` are applied."""
+
+    code: str = ""
+    name: str = ""
+    currency: str = ""
+    valid_from: dt.date | None = None
+    valid_to: dt.date | None = None
+    is_active: bool = True
+    external_id: str = ""
+    present: frozenset[str] = frozenset()
+
+
+def _validate_price_list(
+    organization_id: int, data: PriceListInput, names: Collection[str], current: PriceList | None
+) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    code = data.code.strip()
+    if "code" in names and (not code or len(code) > 40 or any(ch.isspace() for ch in code)):
+        errors["code"] = ["1 to 40 characters without spaces"]
+    if "name" in names and not data.name.strip():
+        errors["name"] = ["must not be empty"]
+    if "currency" in names:
+        try:
+            currency = validate_currency(data.currency)
+        except InvalidInput as exc:
+            errors.update(exc.fields)
+        else:
+            if current is not None and currency != current.currency and current.entries.exists():
+                errors["currency"] = ["cannot change on a list with entries"]
+    window_from = data.valid_from if "valid_from" in names else (current.valid_from if current else None)
+    window_to = data.valid_to if "valid_to" in names else (current.valid_to if current else None)
+    if problem := window_error(window_from, window_to):
+        errors["valid_to"] = [problem]
+    if "external_id" in names and data.external_id:
+        clash = PriceList.objects.filter(organization_id=organization_id, external_id=data.external_id)
+        if current is not None:
+            clash = clash.exclude(pk=current.pk)
+        if clash.exists():
+            errors["external_id"] = ["already used"]
+    return errors
+
+
+@transaction.atomic
+def create_price_list(*, actor: Actor, data: PriceListInput) -> PriceList:
+    organization_id = require_pricing_editor(actor)
+    names = {"code", "name", "currency", "valid_from", "valid_to", "external_id"}
+    errors = _validate_price_list(organization_id, data, names, None)
+    if errors:
+        raise InvalidInput("invalid price list", fields=errors)
+    if PriceList.objects.filter(organization_id=organization_id, code=data.code.strip()).exists():
+        raise PriceListCodeTaken(data.code.strip())
+    return PriceList.objects.create(
+        organization_id=organization_id,
+        code=data.code.strip(),
+        name=data.name.strip(),
+        currency=validate_currency(data.currency),
+        valid_from=data.valid_from,
+        valid_to=data.valid_to,
+        is_active=data.is_active,
+        external_id=data.external_id,
+    )
+
+
+@transaction.atomic
+def update_price_list(*, actor: Actor, price_list: PriceList, data: PriceListInput) -> PriceList:
+    """Apply the present fields; the currency stays while the list has entries."""
+    organization_id = require_pricing_editor(actor)
+    price_list = queries.lock_price_list(
+        price_list_id=queries.get_price_list(actor=actor, reference=price_list.pk).pk
+    )
+    errors = _validate_price_list(organization_id, data, data.present, price_list)
+    if errors:
+        raise InvalidInput("invalid price list", fields=errors)
+    if (
+        "code" in data.present
+        and PriceList.objects.filter(organization_id=organization_id, code=data.code.strip())
+        .exclude(pk=price_list.pk)
+        .exists()
+    ):
+        raise PriceListCodeTaken(data.code.strip())
+    for name in data.present:
+        value = getattr(data, name)
+        if name == "currency":
+            value = validate_currency(value)
+        elif name in {"code", "name"}:
+            value = value.strip()
+        setattr(price_list, name, value)
+    price_list.save()
+    return price_list
+
+
+@dataclass(frozen=True, slots=True)
+class EntryRow:
+    """One row of a bulk upsert; the key is (sku, uom, min_quantity, valid_from)."""
+
+    sku: str
+    price: Decimal
+    min_quantity: Decimal = Decimal(1)
+    uom: str = ""  # empty: the product's base unit
+    valid_from: dt.date | None = None
+    valid_to: dt.date | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class UpsertReport:
+    created: int
+    updated: int
+    unchanged: int
+
+
+_EntryKey = tuple[int, str, Decimal, dt.date]
+
+
+def _product_units(organization_id: int, skus: Sequence[str]) -> dict[str, tuple[int, set[str]]]:
+    """sku -> (product id, accepted unit codes), in chunks (2 queries per chunk)."""
+    found: dict[str, tuple[int, set[str]]] = {}
+    for chunk in chunks(skus):
+        rows = Product.objects.filter(organization_id=organization_id, sku__in=list(chunk)).values_list(
+            "pk", "sku", "base_uom"
+        )
+        by_pk = {pk: (sku, {base_uom.upper()}) for pk, sku, base_uom in rows}
+        for product_id, code in ProductUnit.objects.filter(product_id__in=list(by_pk)).values_list(
+            "product_id", "code"
+        ):
+            by_pk[product_id][1].add(code.upper())
+        found.update({sku: (pk, units) for pk, (sku, units) in by_pk.items()})
+    return found
+
+
+def _validate_rows(
+    rows: Sequence[EntryRow], products: Mapping[str, tuple[int, set[str]]], base_units: Mapping[int, str]
+) -> tuple[list[RowError], list[tuple[_EntryKey, EntryRow]]]:
+    errors: list[RowError] = []
+    keyed: list[tuple[_EntryKey, EntryRow]] = []
+    seen: dict[_EntryKey, int] = {}
+    for number, row in enumerate(rows, start=1):
+        before = len(errors)
+        product = products.get(row.sku.strip())
+        if product is None:
+            errors.append(RowError(number, "sku", f"unknown SKU {row.sku!r}"))
+        uom = (row.uom or "").strip().upper()
+        if product is not None:
+            uom = uom or base_units[product[0]]
+            if uom not in product[1]:
+                errors.append(RowError(number, "uom", f"{row.sku} has no unit {uom}"))
+        if problem := decimal_error(row.price, places=4):
+            errors.append(RowError(number, "price", problem))
+        if problem := decimal_error(row.min_quantity, places=3, positive=True, limit=Decimal(10) ** 9):
+            errors.append(RowError(number, "min_quantity", problem))
+        if problem := window_error(row.valid_from, row.valid_to):
+            errors.append(RowError(number, "valid_to", problem))
+        if len(errors) > before or product is None:
+            continue
+        key = (product[0], uom, row.min_quantity.quantize(QUANTITY_STEP), row.valid_from or OPEN_START)
+        if key in seen:
+            errors.append(
+                RowError(number, "sku", f"same sku, uom, min_quantity and valid_from as row {seen[key]}")
+            )
+            continue
+        seen[key] = number
+        keyed.append((key, row))
+    return errors, keyed
+
+
+@transaction.atomic
+def upsert_price_entries(*, actor: Actor, price_list: PriceList, rows: Sequence[EntryRow]) -> UpsertReport:
+    """Create or update entries by (sku, uom, min_quantity, valid_from), all or nothing.
+
+    Any bad row raises InvalidPriceRows listing every row error, and nothing is applied. Locks the
+    list (concurrent upserts into one list run one after the other); audits every price change and
+    records `pricing.price_list.entries_changed` outbox events.
+    """
+    organization_id = require_pricing_editor(actor)
+    price_list = queries.get_price_list(actor=actor, reference=price_list.pk)
+    if len(rows) > MAX_UPSERT_ROWS:
+        raise InvalidInput.on("rows", f"at most {MAX_UPSERT_ROWS} rows per call")
+    skus = sorted({row.sku.strip() for row in rows})
+    products = _product_units(organization_id, skus)
+    base_units = _base_units(organization_id, [pk for pk, _ in products.values()])
+    errors, keyed = _validate_rows(rows, products, base_units)
+    if errors:
+        raise InvalidPriceRows(errors)
+
+    price_list = queries.lock_price_list(price_list_id=price_list.pk)
+    product_ids = sorted({key[0] for key, _ in keyed})
+    existing: dict[_EntryKey, PriceListEntry] = {}
+    for chunk in chunks(product_ids):
+        for entry in queries.lock_price_entries(price_list=price_list, product_ids=chunk):
+            existing[(entry.product_id, entry.uom, entry.min_quantity, entry.valid_from or OPEN_START)] = (
+                entry
+            )
+    now = timezone.now()
+    to_create: list[PriceListEntry] = []
+    to_update: list[PriceListEntry] = []
+    changes: list[tuple[PriceListEntry, Decimal | None]] = []
+    unchanged = 0
+    for key, row in keyed:
+        price = row.price.quantize(PRICE_STEP)
+        found = existing.get(key)
+        if found is None:
+            entry = PriceListEntry(
+                price_list=price_list,
+                product_id=key[0],
+                uom=key[1],
+                min_quantity=key[2],
+                price=price,
+                valid_from=row.valid_from,
+                valid_to=row.valid_to,
+                updated_at=now,
+            )
+            to_create.append(entry)
+            changes.append((entry, None))
+        elif found.price != price or found.valid_to != row.valid_to:
+            if found.price != price:
+                changes.append((found, found.price))
+            found.price, found.valid_to, found.updated_at = price, row.valid_to, now
+            to_update.append(found)
+        else:
+            unchanged += 1
+    PriceListEntry.objects.bulk_create(to_create, batch_size=1_000)
+    PriceListEntry.objects.bulk_update(to_update, ["price", "valid_to", "updated_at"], batch_size=1_000)
+    _record_entry_changes(actor=actor, price_list=price_list, changes=changes, now=now)
+    return UpsertReport(created=len(to_create), updated=len(to_update), unchanged=unchanged)
+
+
+def _base_units(organization_id: int, product_ids: Sequence[int]) -> dict[int, str]:
+    found: dict[int, str] = {}
+    for chunk in chunks(product_ids):
+        rows = Product.objects.filter(organization_id=organization_id, pk__in=list(chunk))
+        found.update((pk, base_uom.upper()) for pk, base_uom in rows.values_list("pk", "base_uom"))
+    return found
+
+
+def _record_entry_changes(
+    *,
+    actor: Actor,
+    price_list: PriceList,
+    changes: Sequence[tuple[PriceListEntry, Decimal | None]],
+    now: dt.datetime,
+) -> None:
+    if not changes:
+        return
+    PriceChange.objects.bulk_create(
+        [
+            PriceChange(
+                organization_id=price_list.organization_id,
+                kind=PriceChange.Kind.ENTRY,
+                changed_by_id=actor.user_id,
+                changed_at=now,
+                price_list=price_list,
+                entry_id=entry.pk,
+                product_id=entry.product_id,
+                uom=entry.uom,
+                min_quantity=entry.min_quantity,
+                currency=price_list.currency,
+                old_price=old,
+                new_price=entry.price,
+            )
+            for entry, old in changes
+        ],
+        batch_size=1_000,
+    )
+    skus = _skus_by_id(sorted({entry.product_id for entry, _ in changes}))
+    for chunk in chunks(changes, EVENT_CHANGES):
+        record_event(
+            organization_id=price_list.organization_id,
+            aggregate_type="price_list",
+            aggregate_id=price_list.pk,
+            event_type="pricing.price_list.entries_changed",
+            payload={
+                "price_list": price_list.code,
+                "currency": price_list.currency,
+                "changed_by": actor.user_id,
+                "changes": [
+                    {
+                        "entry_id": entry.pk,
+                        "sku": skus.get(entry.product_id, ""),
+                        "uom": entry.uom,
+                        "min_quantity": str(entry.min_quantity),
+                        "valid_from": entry.valid_from.isoformat() if entry.valid_from else None,
+                        "old_price": str(old) if old is not None else None,
+                        "new_price": str(entry.price),
+                    }
+                    for entry, old in chunk
+                ],
+            },
+        )
+
+
+def _skus_by_id(product_ids: Sequence[int]) -> dict[int, str]:
+    found: dict[int, str] = {}
+    for chunk in chunks(product_ids):
+        found.update(Product.objects.filter(pk__in=list(chunk)).values_list("pk", "sku"))
+    return found

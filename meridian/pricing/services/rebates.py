@@ -1,0 +1,222 @@
+"""Rebate programs and accruals per order line (for ordering)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import Sum
+
+from meridian.core.actor import Actor
+from meridian.core.errors import InvalidInput
+from meridian.core.money import validate_currency
+from meridian.core.services import record_event
+from meridian.customers.models import Account, CustomerGroup
+from meridian.customers.queries import get_account
+from meridian.pricing import engine, queries
+from meridian.pricing.models import (
+    RebateAccrual,
+    RebateProgram,
+    RebateTier,
+)
+from meridian.pricing.services._common import (
+    decimal_error,
+    require_pricing_editor,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class RebateProgramInput:
+    code: str
+    name: str
+    basis: RebateProgram.Basis
+    currency: str
+    period_start: dt.date
+    period_end: dt.date
+    tiers: Sequence[tuple[Decimal, Decimal]]  # (threshold, rate percent)
+    customer_group: CustomerGroup | None = None
+    account: Account | None = None
+
+
+@transaction.atomic
+def create_rebate_program(*, actor: Actor, data: RebateProgramInput) -> RebateProgram:
+    organization_id = require_pricing_editor(actor)
+    errors: dict[str, list[str]] = {}
+    if not data.code.strip():
+        errors["code"] = ["must not be empty"]
+    elif RebateProgram.objects.filter(organization_id=organization_id, code=data.code.strip()).exists():
+        errors["code"] = ["already used"]
+    if not data.name.strip():
+        errors["name"] = ["must not be empty"]
+    if data.basis not in RebateProgram.Basis.values:
+        errors["basis"] = [f"one of {sorted(RebateProgram.Basis.values)}"]
+    try:
+        validate_currency(data.currency)
+    except InvalidInput as exc:
+        errors.update(exc.fields)
+    if data.period_end < data.period_start:
+        errors["period_end"] = ["must not be before period_start"]
+    if data.customer_group is not None and data.account is not None:
+        errors["scope"] = ["choose a customer group or an account, not both"]
+    if data.customer_group is not None and data.customer_group.organization_id != organization_id:
+        errors["customer_group"] = ["not found"]
+    if not data.tiers:
+        errors["tiers"] = ["at least one tier"]
+    thresholds = [threshold for threshold, _ in data.tiers]
+    if len(set(thresholds)) != len(thresholds):
+        errors["tiers"] = ["thresholds must differ"]
+    for index, (threshold, rate) in enumerate(data.tiers):
+        if decimal_error(threshold, places=3, limit=Decimal(10) ** 13):
+            errors[f"tiers.{index}.threshold"] = ["a non-negative number with at most 3 decimals"]
+        if not rate.is_finite() or rate < 0 or rate > 100:
+            errors[f"tiers.{index}.rate_percent"] = ["between 0 and 100"]
+    if errors:
+        raise InvalidInput("invalid rebate program", fields=errors)
+    account = get_account(actor=actor, reference=data.account.pk) if data.account is not None else None
+    program = RebateProgram.objects.create(
+        organization_id=organization_id,
+        code=data.code.strip(),
+        name=data.name.strip(),
+        basis=data.basis,
+        currency=validate_currency(data.currency),
+        period_start=data.period_start,
+        period_end=data.period_end,
+        customer_group=data.customer_group,
+        account=account,
+    )
+    RebateTier.objects.bulk_create(
+        RebateTier(program=program, threshold=threshold, rate_percent=rate) for threshold, rate in data.tiers
+    )
+    return program
+
+
+@dataclass(frozen=True, slots=True)
+class RebateLine:
+    """An order line as rebates see it; `quantity` is in the product's base unit."""
+
+    account_id: int
+    product_id: int
+    quantity: Decimal
+    line_total: Decimal
+    currency: str
+    order_reference: str
+    line_reference: str
+    date: dt.date
+
+
+@transaction.atomic
+def accrue_rebates(*, organization_id: int, lines: Sequence[RebateLine]) -> list[RebateAccrual]:
+    """Record what each line earns under every program whose scope, period and currency hold it.
+
+    For ordering, inside its transaction. Locks the programs (pk order) so each account's basis to
+    date is counted one transaction at a time; a line already accrued for a program is skipped.
+    Writes one `pricing.rebate.accrued` outbox event per program and order.
+    """
+    if not lines:
+        return []
+    accounts = {
+        pk: (path, group_id)
+        for pk, path, group_id in Account.objects.filter(
+            organization_id=organization_id, pk__in=sorted({line.account_id for line in lines})
+        ).values_list("pk", "path", "customer_group_id")
+    }
+    first, last = min(line.date for line in lines), max(line.date for line in lines)
+    candidate_ids = list(
+        RebateProgram.objects.filter(
+            organization_id=organization_id, is_active=True, period_start__lte=last, period_end__gte=first
+        ).values_list("pk", flat=True)
+    )
+    if not candidate_ids:
+        return []
+    programs = queries.lock_rebate_programs(program_ids=candidate_ids)
+    program_accounts = dict(
+        Account.objects.filter(pk__in=[p.account_id for p in programs if p.account_id]).values_list(
+            "pk", "path"
+        )
+    )
+    tiers: dict[int, list[engine.RebateTier]] = {}
+    for program_id, threshold, rate in RebateTier.objects.filter(program_id__in=candidate_ids).values_list(
+        "program_id", "threshold", "rate_percent"
+    ):
+        tiers.setdefault(program_id, []).append(engine.RebateTier(threshold, rate))
+    orders = sorted({line.order_reference for line in lines})
+    done = set(
+        RebateAccrual.objects.filter(program_id__in=candidate_ids, order_reference__in=orders).values_list(
+            "program_id", "order_reference", "line_reference"
+        )
+    )
+    basis: dict[tuple[int, int], Decimal] = {
+        (program_id, account_id): total
+        for program_id, account_id, total in RebateAccrual.objects.filter(
+            program_id__in=candidate_ids, account_id__in=list(accounts)
+        )
+        .values("program_id", "account_id")
+        .annotate(total=Sum("basis_amount"))
+        .values_list("program_id", "account_id", "total")
+    }
+    accruals: list[RebateAccrual] = []
+    for line in lines:
+        if line.account_id not in accounts:
+            continue
+        path, group_id = accounts[line.account_id]
+        for program in programs:
+            in_scope = (
+                (program.customer_group_id is None or program.customer_group_id == group_id)
+                and (
+                    program.account_id is None
+                    or path.startswith(program_accounts.get(program.account_id, "~"))
+                )
+                and program.period_start <= line.date <= program.period_end
+                and program.currency == line.currency
+            )
+            if not in_scope or (program.pk, line.order_reference, line.line_reference) in done:
+                continue
+            line_basis = line.quantity if program.basis == RebateProgram.Basis.VOLUME else line.line_total
+            before = basis.get((program.pk, line.account_id), Decimal(0))
+            rate, amount = engine.rebate_for_line(
+                basis_before=before,
+                line_basis=line_basis,
+                line_total=line.line_total,
+                tiers=tiers.get(program.pk, []),
+                currency=program.currency,
+            )
+            basis[(program.pk, line.account_id)] = before + line_basis
+            done.add((program.pk, line.order_reference, line.line_reference))
+            accruals.append(
+                RebateAccrual(
+                    organization_id=organization_id,
+                    program=program,
+                    account_id=line.account_id,
+                    product_id=line.product_id,
+                    order_reference=line.order_reference,
+                    line_reference=line.line_reference,
+                    quantity=line.quantity,
+                    line_total=line.line_total,
+                    currency=line.currency,
+                    basis_amount=line_basis,
+                    rate_percent=rate,
+                    amount=amount,
+                    accrued_on=line.date,
+                )
+            )
+    RebateAccrual.objects.bulk_create(accruals)
+    summary: dict[tuple[int, str], list[RebateAccrual]] = {}
+    for accrual in accruals:
+        summary.setdefault((accrual.program_id, accrual.order_reference), []).append(accrual)
+    for (program_id, order_reference), rows in summary.items():
+        record_event(
+            organization_id=organization_id,
+            aggregate_type="rebate_program",
+            aggregate_id=program_id,
+            event_type="pricing.rebate.accrued",
+            payload={
+                "order_reference": order_reference,
+                "account_ids": sorted({row.account_id for row in rows}),
+                "amount": str(sum((row.amount for row in rows), Decimal(0))),
+                "lines": len(rows),
+            },
+        )
+    return accruals
