@@ -31,6 +31,7 @@ from meridian.pricing.models import (
     PriceListEntry,
     PriceRule,
     Promotion,
+    RebateAccrual,
     RebateProgram,
     RebateTier,
     Strategy,
@@ -381,3 +382,10 @@ def _seed_promotions(
         for threshold, rate in ((10_000, 1), (50_000, 2), (100_000, 3))
     )
     return {"promotions": len(live) + 1, "coupons": 1, "rebate programs": 1}
+
+
+def delete_pricing(*, organization: Organization) -> None:
+    """Remove what protects price lists and rebate programs, so deleting the organization cascades."""
+    RebateAccrual.objects.filter(organization=organization).delete()
+    Contract.objects.filter(organization=organization).delete()
+    PriceRule.objects.filter(price_list__organization=organization).delete()

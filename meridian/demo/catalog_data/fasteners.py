@@ -1,0 +1,372 @@
+"""Bolts, screws, nuts, washers, anchors and threaded rod."""
+
+from __future__ import annotations
+
+from meridian.demo.catalog_data import BOX, Family, UnitSpec, brands, opts, rows, words
+
+METRIC_BOLT = rows(
+    "d,pitch,box",
+    ("M4", "0.7", "200"),
+    ("M5", "0.8", "200"),
+    ("M6", "1.0", "100"),
+    ("M8", "1.25", "100"),
+    ("M10", "1.5", "50"),
+    ("M12", "1.75", "50"),
+    ("M14", "2.0", "25"),
+    ("M16", "2.0", "25"),
+    ("M20", "2.5", "10"),
+    ("M24", "3.0", "10"),
+    ("M27", "3.0", "5"),
+    ("M30", "3.5", "5"),
+)
+METRIC_FINISH = rows(
+    "fin,finish,coating,material,grade",
+    ("ZN", "Zinc Plated, Class 8.8", "Zinc plated", "Steel", "8.8"),
+    ("YZ", "Yellow Zinc, Class 10.9", "Yellow zinc", "Alloy steel", "10.9"),
+    ("PL", "Plain, Class 8.8", "Plain", "Steel", "8.8"),
+    ("HDG", "Hot-Dip Galvanized, Class 8.8", "Hot-dip galvanized", "Steel", "8.8"),
+    ("A2", "Stainless Steel A2-70", "Plain", "Stainless steel 304 (A2)", "A2-70"),
+    ("A4", "Stainless Steel A4-80", "Plain", "Stainless steel 316 (A4)", "A4-80"),
+    ("BO", "Black Oxide, Class 12.9", "Black oxide", "Alloy steel", "12.9"),
+)
+FASTENER_BRANDS = brands(
+    "Northwind Pro", "Brighton-Best:BB", "Bossard:BOS", "Nucor:NUC", "Würth:WU", "Kanebridge:KB"
+)
+INCH_DIAMETER = rows(
+    "dc,d,box",
+    ("025-20", '1/4"-20', "100"),
+    ("031-18", '5/16"-18', "100"),
+    ("038-16", '3/8"-16', "50"),
+    ("044-14", '7/16"-14', "50"),
+    ("050-13", '1/2"-13', "25"),
+    ("063-11", '5/8"-11', "25"),
+    ("075-10", '3/4"-10', "20"),
+    ("100-8", '1"-8', "10"),
+)
+INCH_LENGTH = rows(
+    "lc,l",
+    ("050", '1/2"'),
+    ("075", '3/4"'),
+    ("100", '1"'),
+    ("125", '1-1/4"'),
+    ("150", '1-1/2"'),
+    ("175", '1-3/4"'),
+    ("200", '2"'),
+    ("250", '2-1/2"'),
+    ("300", '3"'),
+    ("350", '3-1/2"'),
+    ("400", '4"'),
+    ("500", '5"'),
+    ("600", '6"'),
+)
+INCH_GRADE = rows(
+    "gc,grade,material,coating",
+    ("G2Z", "Grade 2, Zinc Plated", "Low-carbon steel", "Zinc plated"),
+    ("G5Z", "Grade 5, Zinc Plated", "Medium-carbon steel", "Zinc plated"),
+    ("G5P", "Grade 5, Plain", "Medium-carbon steel", "Plain"),
+    ("G5G", "Grade 5, Hot-Dip Galvanized", "Medium-carbon steel", "Hot-dip galvanized"),
+    ("G8Y", "Grade 8, Yellow Zinc", "Alloy steel", "Yellow zinc"),
+    ("SS", "18-8 Stainless Steel", "18-8 stainless steel", "Plain"),
+)
+
+FASTENERS = [
+    Family(
+        path=("Fasteners", "Bolts", "Hex Bolts"),
+        sku="HXB-{d}X{l}-{fin}{bc}",
+        name="{bp}Hex Bolt {d} x {l} mm, {finish}",
+        description=(
+            "Hex head bolt {d} x {pitch} x {l} mm, {material}, {coating}, property class {grade}. "
+            "For steel structures, machinery and general assembly. Sold individually or by the box of {box}."
+        ),
+        dims=(
+            METRIC_BOLT,
+            opts(
+                "l",
+                *words("16 20 25 30 35 40 45 50 55 60 65 70 75 80 90 100 110 120 130 140 150 160 180 200"),
+            ),
+            METRIC_FINISH,
+            FASTENER_BRANDS,
+        ),
+        attributes=(
+            ("material", "{material}"),
+            ("finish", "{coating}"),
+            ("size", "{d} x {l} mm"),
+            ("thread", "{d} x {pitch}"),
+            ("grade", "{grade}"),
+            ("standard", "ISO 4014 / DIN 931"),
+        ),
+        units=BOX,
+    ),
+    Family(
+        path=("Fasteners", "Bolts", "Hex Cap Screws"),
+        sku="HCS-{dc}X{lc}-{gc}{bc}",
+        name="{bp}Hex Cap Screw {d} x {l}, {grade}",
+        description=(
+            "UNC hex cap screw {d} x {l}, {material}, {coating}. Meets ASME B18.2.1; box quantity {box}."
+        ),
+        dims=(
+            INCH_DIAMETER,
+            INCH_LENGTH,
+            INCH_GRADE,
+            brands("Northwind Pro", "Brighton-Best:BB", "Nucor:NUC", "Fastenal Select:FS"),
+        ),
+        attributes=(("material", "{material}"), ("finish", "{coating}"), ("size", "{d} x {l}")),
+        units=BOX,
+    ),
+    Family(
+        path=("Fasteners", "Bolts", "Carriage Bolts"),
+        sku="CRB-{dc}X{lc}-{gc}{bc}",
+        name="{bp}Carriage Bolt {d} x {l}, {grade}",
+        description="Round head square neck carriage bolt {d} x {l}, {material}, {coating}. For wood and timber connections.",
+        dims=(INCH_DIAMETER, INCH_LENGTH, INCH_GRADE, brands("Northwind Pro", "Hillman:HIL")),
+        attributes=(("material", "{material}"), ("finish", "{coating}"), ("size", "{d} x {l}")),
+        units=BOX,
+    ),
+    Family(
+        path=("Fasteners", "Screws", "Socket Head Cap Screws"),
+        sku="SHCS-{d}X{l}-{fin}{bc}",
+        name="{bp}Socket Head Cap Screw {d} x {l} mm, {finish}",
+        description="Hex socket head cap screw {d} x {l} mm to ISO 4762 / DIN 912, {material}, {coating}.",
+        dims=(
+            rows(
+                "d,box",
+                *[(d, "100") for d in words("M2 M2.5 M3 M4 M5 M6 M8")],
+                *[(d, "50") for d in words("M10 M12 M14 M16 M20 M24")],
+            ),
+            opts("l", *words("4 5 6 8 10 12 16 20 25 30 35 40 45 50 55 60 70 80 90 100")),
+            rows(
+                "fin,finish,coating,material",
+                ("BO", "Black Oxide, Class 12.9", "Black oxide", "Alloy steel 12.9"),
+                ("A2", "Stainless Steel A2-70", "Plain", "Stainless steel 304 (A2)"),
+                ("A4", "Stainless Steel A4-80", "Plain", "Stainless steel 316 (A4)"),
+                ("ZN", "Zinc Plated, Class 8.8", "Zinc plated", "Steel 8.8"),
+            ),
+            brands("Northwind Pro", "Unbrako:UNB", "Holo-Krome:HK", "Bossard:BOS", "Kanebridge:KB"),
+        ),
+        attributes=(
+            ("material", "{material}"),
+            ("finish", "{coating}"),
+            ("size", "{d} x {l} mm"),
+            ("standard", "ISO 4762"),
+        ),
+        units=BOX,
+    ),
+    Family(
+        path=("Fasteners", "Screws", "Machine Screws"),
+        sku="MS-{d}X{l}-{hc}-{fin}{bc}",
+        name="{bp}{head} Machine Screw {d} x {l} mm, {finish}",
+        description="{head} machine screw {d} x {l} mm, {finish}. For sheet metal, electrical enclosures and light assemblies.",
+        dims=(
+            opts("d", *words("M2 M2.5 M3 M3.5 M4 M5 M6 M8 M10")),
+            opts("l", *words("4 5 6 8 10 12 16 20 25 30 35 40 50 60 80")),
+            rows(
+                "hc,head",
+                ("PH", "Pan Head Phillips"),
+                ("FH", "Flat Head Phillips"),
+                ("BH", "Button Head Socket"),
+                ("HW", "Hex Washer Head"),
+                ("TR", "Truss Head Phillips"),
+                ("CH", "Cheese Head Slotted"),
+            ),
+            rows(
+                "fin,finish",
+                ("ZN", "Zinc Plated Steel"),
+                ("A2", "Stainless Steel A2"),
+                ("A4", "Stainless Steel A4"),
+                ("BR", "Brass"),
+                ("NY", "Nylon 6/6"),
+            ),
+            brands("Northwind Pro", "Bossard:BOS", "Würth:WU", "Hillman:HIL"),
+        ),
+        attributes=(("material", "{finish}"), ("size", "{d} x {l} mm"), ("head", "{head}")),
+        units=(UnitSpec("BX", "Box of 100", "100"),),
+    ),
+    Family(
+        path=("Fasteners", "Screws", "Self-Drilling Screws"),
+        sku="SDS-{sc}X{lc}-{hc}-{fc}{bc}",
+        name="{bp}Self-Drilling Screw {s} x {l}, {head}, {finish}",
+        description='Self-drilling TEK screw {s} x {l}, {head}, {finish}. Drills and taps steel up to 1/4" thick. Sold by the box of 100.',
+        dims=(
+            rows("sc,s", ("08", "#8-18"), ("10", "#10-16"), ("12", "#12-14"), ("14", "#14-14")),
+            rows(
+                "lc,l",
+                ("050", '1/2"'),
+                ("063", '5/8"'),
+                ("075", '3/4"'),
+                ("100", '1"'),
+                ("125", '1-1/4"'),
+                ("150", '1-1/2"'),
+                ("200", '2"'),
+                ("250", '2-1/2"'),
+                ("300", '3"'),
+            ),
+            rows(
+                "hc,head",
+                ("HWH", "Hex Washer Head"),
+                ("PH", "Pan Head Phillips"),
+                ("FH", "Flat Head Phillips"),
+                ("WH", "Wafer Head"),
+            ),
+            rows(
+                "fc,finish", ("ZN", "Zinc Plated"), ("RS", "Ruspert Coated"), ("410", "410 Stainless Steel")
+            ),
+            brands("Northwind Pro", "Hillman:HIL", "Simpson Strong-Tie:SST"),
+        ),
+        attributes=(("material", "{finish}"), ("size", "{s} x {l}"), ("head", "{head}")),
+        units=(UnitSpec("BX", "Box of 100", "100"),),
+        min_order_quantity="100",
+        order_increment="100",
+    ),
+    Family(
+        path=("Fasteners", "Nuts", "Hex Nuts"),
+        sku="HXN-{d}-{fin}{bc}",
+        name="{bp}Hex Nut {d}, {finish}",
+        description="Hex nut {d} to ISO 4032 / DIN 934, {material}, {coating}.",
+        dims=(
+            rows(
+                "d,box",
+                *[(d, "100") for d in words("M3 M4 M5 M6 M8 M10 M12")],
+                *[(d, "50") for d in words("M14 M16 M18 M20 M22 M24 M27 M30 M36")],
+            ),
+            METRIC_FINISH,
+            FASTENER_BRANDS,
+        ),
+        attributes=(
+            ("material", "{material}"),
+            ("finish", "{coating}"),
+            ("size", "{d}"),
+            ("standard", "ISO 4032"),
+        ),
+        units=BOX,
+    ),
+    Family(
+        path=("Fasteners", "Nuts", "Nylon Insert Lock Nuts"),
+        sku="NLN-{d}-{fin}{bc}",
+        name="{bp}Nylon Insert Lock Nut {d}, {finish}",
+        description="Prevailing torque hex lock nut with nylon insert {d} to DIN 985, {material}.",
+        dims=(
+            rows(
+                "d,box",
+                *[(d, "100") for d in words("M3 M4 M5 M6 M8 M10 M12")],
+                *[(d, "50") for d in words("M14 M16 M20 M24 M30")],
+            ),
+            rows(
+                "fin,finish,material",
+                ("ZN", "Zinc Plated", "Steel class 8"),
+                ("A2", "Stainless Steel A2", "Stainless steel 304 (A2)"),
+                ("A4", "Stainless Steel A4", "Stainless steel 316 (A4)"),
+                ("YZ", "Yellow Zinc", "Steel class 10"),
+            ),
+            brands("Northwind Pro", "Bossard:BOS", "Würth:WU", "Kanebridge:KB"),
+        ),
+        attributes=(("material", "{material}"), ("size", "{d}"), ("standard", "DIN 985")),
+        units=BOX,
+    ),
+    Family(
+        path=("Fasteners", "Washers", "Flat Washers"),
+        sku="FW-{d}-{fin}{bc}",
+        name="{bp}Flat Washer {d}, {finish}",
+        description="Flat washer for {d} bolts to ISO 7089, {finish}. Spreads the load under bolt heads and nuts.",
+        dims=(
+            rows(
+                "d,box",
+                *[(d, "200") for d in words("M3 M4 M5 M6 M8 M10 M12")],
+                *[(d, "100") for d in words("M14 M16 M18 M20 M22 M24 M27 M30 M36")],
+            ),
+            rows(
+                "fin,finish",
+                ("ZN", "Zinc Plated Steel"),
+                ("HDG", "Hot-Dip Galvanized"),
+                ("A2", "Stainless Steel A2"),
+                ("A4", "Stainless Steel A4"),
+                ("PL", "Plain Steel"),
+            ),
+            brands("Northwind Pro", "Bossard:BOS", "Würth:WU", "Nucor:NUC"),
+        ),
+        attributes=(("material", "{finish}"), ("size", "{d}"), ("standard", "ISO 7089")),
+        units=BOX,
+    ),
+    Family(
+        path=("Fasteners", "Washers", "Split Lock Washers"),
+        sku="LW-{d}-{fin}{bc}",
+        name="{bp}Split Lock Washer {d}, {finish}",
+        description="Helical spring lock washer for {d} to DIN 127 B, {finish}.",
+        dims=(
+            rows(
+                "d,box",
+                *[(d, "200") for d in words("M3 M4 M5 M6 M8 M10 M12")],
+                *[(d, "100") for d in words("M14 M16 M18 M20 M22 M24 M30")],
+            ),
+            rows(
+                "fin,finish",
+                ("ZN", "Zinc Plated Spring Steel"),
+                ("A2", "Stainless Steel A2"),
+                ("A4", "Stainless Steel A4"),
+                ("PL", "Plain Spring Steel"),
+            ),
+            brands("Northwind Pro", "Bossard:BOS", "Würth:WU"),
+        ),
+        attributes=(("material", "{finish}"), ("size", "{d}"), ("standard", "DIN 127 B")),
+        units=BOX,
+    ),
+    Family(
+        path=("Fasteners", "Anchors", "Wedge Anchors"),
+        sku="WA-{dc}X{lc}-{fc}{bc}",
+        name="{bp}Wedge Anchor {d} x {l}, {finish}",
+        description="Torque-controlled expansion wedge anchor {d} x {l} for cracked and uncracked concrete, {finish}. ICC-ES evaluated.",
+        dims=(
+            rows(
+                "dc,d,box",
+                ("025", '1/4"', "100"),
+                ("038", '3/8"', "50"),
+                ("050", '1/2"', "50"),
+                ("063", '5/8"', "25"),
+                ("075", '3/4"', "20"),
+                ("100", '1"', "10"),
+            ),
+            rows(
+                "lc,l",
+                ("175", '1-3/4"'),
+                ("225", '2-1/4"'),
+                ("275", '2-3/4"'),
+                ("300", '3"'),
+                ("375", '3-3/4"'),
+                ("425", '4-1/4"'),
+                ("550", '5-1/2"'),
+                ("700", '7"'),
+                ("850", '8-1/2"'),
+                ("1000", '10"'),
+            ),
+            rows(
+                "fc,finish",
+                ("ZN", "Zinc Plated"),
+                ("HDG", "Hot-Dip Galvanized"),
+                ("304", "304 Stainless Steel"),
+                ("316", "316 Stainless Steel"),
+            ),
+            brands("Northwind Pro", "Hilti:HIL", "Simpson Strong-Tie:SST", "DeWalt:DW", "Red Head:RH"),
+        ),
+        attributes=(("material", "{finish}"), ("size", "{d} x {l}")),
+        units=BOX,
+    ),
+    Family(
+        path=("Fasteners", "Threaded Rod"),
+        sku="TR-{d}X{l}-{fin}{bc}",
+        name="{bp}Threaded Rod {d} x {l} mm, {finish}",
+        description="Fully threaded rod {d} x {l} mm to DIN 976, {finish}. For hangers, anchoring and tie rods.",
+        dims=(
+            opts("d", *words("M6 M8 M10 M12 M14 M16 M20 M22 M24")),
+            opts("l", "1000", "2000", "3000"),
+            rows(
+                "fin,finish",
+                ("PL", "Plain Steel 4.8"),
+                ("ZN", "Zinc Plated Steel 4.8"),
+                ("HDG", "Hot-Dip Galvanized"),
+                ("A2", "Stainless Steel A2"),
+                ("A4", "Stainless Steel A4"),
+            ),
+            brands("Northwind Pro", "Bossard:BOS"),
+        ),
+        attributes=(("material", "{finish}"), ("size", "{d} x {l} mm"), ("standard", "DIN 976")),
+    ),
+]

@@ -1,0 +1,205 @@
+"""Gloves, eye, hearing, head and fall protection, respirators, hi-vis."""
+
+from __future__ import annotations
+
+from meridian.demo.catalog_data import Family, UnitSpec, brands, opts, rows
+
+SIZES = rows(
+    "sz,size", ("S", "Small"), ("M", "Medium"), ("L", "Large"), ("XL", "X-Large"), ("2XL", "2X-Large")
+)
+
+SAFETY = [
+    Family(
+        path=("Safety & PPE", "Gloves", "Disposable Gloves"),
+        sku="DG-{mc}-{mil}M-{cc}-{sz}{bc}",
+        name="{bp}{material} Disposable Gloves, {mil} mil, {color}, {size}",
+        description="Powder-free {material} disposable gloves, {mil} mil, textured fingertips, {color}, size {size}. Box of 100.",
+        dims=(
+            rows("mc,material", ("NIT", "Nitrile"), ("LAT", "Latex"), ("VIN", "Vinyl"), ("NEO", "Neoprene")),
+            opts("mil", "3", "4", "5", "6", "8"),
+            rows("cc,color", ("BLU", "Blue"), ("BLK", "Black"), ("PUR", "Purple"), ("ORG", "Orange")),
+            SIZES,
+            brands("Ansell:ANS", "SHOWA:SHO", "Microflex:MFX", "Northwind Pro"),
+        ),
+        attributes=(
+            ("material", "{material}"),
+            ("size", "{size}"),
+            ("color", "{color}"),
+            ("thickness", "{mil} mil"),
+        ),
+        units=(UnitSpec("BX", "Box of 100", "100"), UnitSpec("CS", "Case of 1,000", "1000")),
+        min_order_quantity="100",
+        order_increment="100",
+    ),
+    Family(
+        path=("Safety & PPE", "Gloves", "Cut-Resistant Gloves"),
+        sku="CRG-{cut}-{cc}-{sz}{bc}",
+        name="{bp}Cut-Resistant Gloves ANSI {cut}, {coating} Palm, {size}",
+        description="HPPE and glass fiber knit gloves, ANSI/ISEA 105 cut level {cut}, {coating} palm coating, touchscreen compatible, size {size}.",
+        dims=(
+            opts("cut", "A2", "A3", "A4", "A5", "A6", "A7", "A8", "A9"),
+            rows(
+                "cc,coating",
+                ("PU", "Polyurethane"),
+                ("NF", "Nitrile Foam"),
+                ("LC", "Latex Crinkle"),
+                ("UC", "Uncoated"),
+            ),
+            rows(
+                "sz,size",
+                ("XS", "X-Small"),
+                ("S", "Small"),
+                ("M", "Medium"),
+                ("L", "Large"),
+                ("XL", "X-Large"),
+                ("2XL", "2X-Large"),
+            ),
+            brands("Ansell HyFlex:ANS", "Superior Glove:SUP", "MCR Safety:MCR", "PIP:PIP", "Northwind Pro"),
+        ),
+        attributes=(("material", "HPPE / glass fiber"), ("size", "{size}"), ("cut_level", "ANSI {cut}")),
+        base_uom="PR",
+        units=(UnitSpec("DZ", "Dozen pairs", "12"), UnitSpec("CS", "Case of 72 pairs", "72")),
+    ),
+    Family(
+        path=("Safety & PPE", "Gloves", "Leather Work Gloves"),
+        sku="LWG-{lc}{gc}-{stc}-{sz}{bc}",
+        name="{bp}{leather} {grain} Leather {style} Gloves, {size}",
+        description="{grain} {leather} leather {style} gloves with keystone thumb and shirred elastic back, size {size}.",
+        dims=(
+            rows(
+                "lc,leather", ("COW", "Cowhide"), ("GT", "Goatskin"), ("PIG", "Pigskin"), ("DR", "Deerskin")
+            ),
+            rows("gc,grain", ("G", "Grain"), ("S", "Split")),
+            rows("stc,style", ("DRV", "Driver"), ("PLM", "Palm"), ("WLD", "Welding Gauntlet")),
+            SIZES,
+            brands("MCR Safety:MCR", "Wells Lamont:WL", "Northwind Pro"),
+        ),
+        attributes=(("material", "{grain} {leather}"), ("size", "{size}")),
+        base_uom="PR",
+        units=(UnitSpec("DZ", "Dozen pairs", "12"),),
+    ),
+    Family(
+        path=("Safety & PPE", "Eye & Face Protection", "Safety Glasses"),
+        sku="SG-{fc}-{lc}-{cc}{bc}",
+        name="{bp}{frame} Safety Glasses, {lens} Lens, {coating}",
+        description="ANSI Z87.1+ {frame} safety glasses, {lens} polycarbonate lens, {coating}, 99.9% UV protection.",
+        dims=(
+            rows(
+                "fc,frame",
+                ("WRP", "Wraparound"),
+                ("SPT", "Sport"),
+                ("OTG", "Over-the-Glass"),
+                ("GOG", "Indirect-Vent Goggle"),
+                ("HLF", "Half-Frame"),
+                ("R15", "Bifocal Reader +1.5"),
+                ("R20", "Bifocal Reader +2.0"),
+            ),
+            rows(
+                "lc,lens",
+                ("CLR", "Clear"),
+                ("GRY", "Gray"),
+                ("AMB", "Amber"),
+                ("IO", "Indoor/Outdoor Mirror"),
+                ("BLM", "Blue Mirror"),
+            ),
+            rows("cc,coating", ("AF", "Anti-Fog"), ("HC", "Hard Coat")),
+            brands("3M:3M", "Uvex:UVX", "Pyramex:PYR", "Bollé Safety:BOL", "Northwind Pro"),
+        ),
+        attributes=(("lens", "{lens}"), ("standard", "ANSI Z87.1+")),
+        units=(UnitSpec("BX", "Box of 12", "12"),),
+    ),
+    Family(
+        path=("Safety & PPE", "Hearing Protection"),
+        sku="EP-{tc}-{nrr}{bc}",
+        name="{bp}{type} Earplugs, NRR {nrr}",
+        description="{type} earplugs, noise reduction rating {nrr} dB. Individually packed pairs.",
+        dims=(
+            rows(
+                "tc,type",
+                ("FU", "Uncorded Foam"),
+                ("FC", "Corded Foam"),
+                ("RC", "Reusable Corded"),
+                ("MD", "Metal Detectable Corded"),
+            ),
+            opts("nrr", "27", "29", "32", "33"),
+            brands("3M:3M", "Howard Leight:HL", "Moldex:MOL", "Northwind Pro"),
+        ),
+        attributes=(("type", "{type}"), ("noise_reduction", "NRR {nrr}")),
+        base_uom="PR",
+        units=(UnitSpec("BX", "Box of 200 pairs", "200"),),
+        min_order_quantity="200",
+        order_increment="200",
+    ),
+    Family(
+        path=("Safety & PPE", "High-Visibility Apparel"),
+        sku="HV-C{cls}-{cc}-{stc}-{sz}{bc}",
+        name="{bp}Class {cls} Hi-Vis Safety Vest, {color}, {style}, {size}",
+        description='ANSI/ISEA 107 Type R Class {cls} safety vest, {color}, {style}, 2" reflective tape, size {size}.',
+        dims=(
+            opts("cls", "2", "3"),
+            rows("cc,color", ("LM", "Lime"), ("OR", "Orange")),
+            rows("stc,style", ("MSH", "Mesh"), ("SLD", "Solid"), ("SRV", "Surveyor"), ("BRK", "Breakaway")),
+            rows("sz,size", ("SM", "S/M"), ("LX", "L/XL"), ("23X", "2X/3X"), ("45X", "4X/5X")),
+            brands("Radians:RAD", "ML Kishigo:MLK", "Northwind Pro"),
+        ),
+        attributes=(("size", "{size}"), ("color", "{color}"), ("standard", "ANSI/ISEA 107 Class {cls}")),
+    ),
+    Family(
+        path=("Safety & PPE", "Respiratory Protection"),
+        sku="RSP-{rc}-{vc}-{sz}{bc}",
+        name="{bp}{rating} Disposable Respirator{valve}, {size}",
+        description="NIOSH-approved {rating} particulate respirator{valve}, adjustable nose clip, size {size}. Box of 20.",
+        dims=(
+            rows("rc,rating", ("N95", "N95"), ("N99", "N99"), ("P100", "P100")),
+            rows("vc,valve", ("NV", ""), ("V", " with Exhalation Valve")),
+            rows("sz,size", ("S", "Small"), ("ML", "Medium/Large"), ("L", "Large")),
+            brands("3M:3M", "Moldex:MOL", "Honeywell:HON"),
+        ),
+        attributes=(("size", "{size}"), ("rating", "{rating}")),
+        units=(UnitSpec("BX", "Box of 20", "20"),),
+        min_order_quantity="20",
+        order_increment="20",
+    ),
+    Family(
+        path=("Safety & PPE", "Fall Protection"),
+        sku="FPH-{tc}-{sz}-{cc}{bc}",
+        name="{bp}{type} Safety Harness, {size}, {connection} Buckles",
+        description="Full-body {type} harness, ANSI Z359.11, {connection} leg buckles, back D-ring, size {size}.",
+        dims=(
+            rows(
+                "tc,type",
+                ("VST", "Vest-Style"),
+                ("XO", "Cross-Over"),
+                ("CON", "Construction"),
+                ("POS", "Positioning"),
+            ),
+            rows("sz,size", ("S", "Small"), ("ML", "M/L"), ("XL", "X-Large"), ("2XL", "2X-Large")),
+            rows("cc,connection", ("PT", "Pass-Thru"), ("TB", "Tongue"), ("QC", "Quick-Connect")),
+            brands("3M DBI-SALA:DBI", "MSA:MSA", "Miller:MIL", "Guardian:GRD"),
+        ),
+        attributes=(("size", "{size}"), ("standard", "ANSI Z359.11")),
+    ),
+    Family(
+        path=("Safety & PPE", "Head Protection"),
+        sku="HAT-{sc}-{susc}-{cc}-{cls}{bc}",
+        name="{bp}{style} Hard Hat, {suspension}, {color}",
+        description="{style} hard hat, {suspension} suspension, {class}, {color}.",
+        dims=(
+            rows("sc,style", ("CAP", "Cap-Style"), ("FB", "Full-Brim")),
+            rows("susc,suspension", ("4P", "4-Point Pinlock"), ("6R", "6-Point Ratchet")),
+            rows(
+                "cc,color",
+                ("WH", "White"),
+                ("YL", "Yellow"),
+                ("BL", "Blue"),
+                ("OR", "Orange"),
+                ("RD", "Red"),
+                ("GN", "Green"),
+                ("BK", "Black"),
+            ),
+            rows("cls,class", ("T1", "ANSI Type I Class E"), ("T2", "ANSI Type II Class E")),
+            brands("MSA:MSA", "3M:3M", "Fibre-Metal:FM", "Pyramex:PYR"),
+        ),
+        attributes=(("color", "{color}"), ("standard", "{class}")),
+    ),
+]

@@ -1,0 +1,1 @@
+"""The seeder's parts: shared state (base), tenancy and staff, catalog, customers."""
