@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Upper
 from treebeard.mp_tree import MP_Node
 
 from meridian.core.money import CURRENCY_CHOICES
@@ -82,7 +83,9 @@ class Product(models.Model):
             models.CheckConstraint(condition=Q(order_increment__gt=0), name="product_increment_positive"),
         ]
         indexes = [
-            models.Index(fields=["organization", "status", "name"], name="product_org_status_name_idx")
+            models.Index(fields=["organization", "status", "name"], name="product_org_status_name_idx"),
+            # Exact SKU lookups ignore case (search ranks an exact SKU first).
+            models.Index("organization", Upper("sku"), name="product_org_sku_upper_idx"),
         ]
 
     def __str__(self) -> str:

@@ -117,21 +117,34 @@ def _part_number_product_ids(
     )
 
 
-def _text_match(query: str) -> tuple[Q, list[str]]:
+def _matching_ids(*, actor: Actor, organization_id: int, query: str) -> QuerySet[Any, Any]:
+    """Ids of products matching the query: words, full text (PostgreSQL), exact SKU, own part numbers.
+
+    A UNION of candidate sets, each answered by its own index (trigram, full-text, the SKU key,
+    the part-number key); one OR across them would make PostgreSQL scan every product.
+    """
+    products = Product.objects.filter(organization_id=organization_id)
     tokens = engine.search_tokens(query)
-    condition = Q()
-    for token in tokens:
-        condition &= Q(search_document__contains=token)
-    if connection.vendor == "postgresql" and tokens:
-        # Full-text (stemmed: "bolts" finds "bolt") on the same expression as the GIN index.
+    candidates: list[QuerySet[Any, Any]] = [products.filter(sku__iexact=query).values("pk")]
+    if tokens:
+        words = Q()
+        for token in tokens:
+            words &= Q(search_document__contains=token)
+        candidates.append(products.filter(words).values("pk"))
+    if tokens and connection.vendor == "postgresql":
+        # Stemmed ("bolts" finds "bolt"), on the GIN index's expression. The column stays unqualified
+        # so that it names this subquery's table, not the outer query's.
         full_text = RawSQL(
-            "to_tsvector('english'::regconfig, catalog_product.search_document)"
-            " @@ plainto_tsquery('english'::regconfig, %s)",
+            "to_tsvector('english'::regconfig, search_document) @@ plainto_tsquery('english'::regconfig, %s)",
             [" ".join(tokens)],
             output_field=BooleanField(),
         )
-        condition = condition | Q(full_text)
-    return condition, tokens
+        candidates.append(products.filter(full_text).values("pk"))
+    normalized = engine.normalize_part_number(query)
+    if actor.is_buyer and normalized:
+        candidates.append(_part_number_product_ids(actor, normalized, exact=False))
+    first, *rest = candidates
+    return first.union(*rest) if rest else first
 
 
 def search_products(
@@ -142,15 +155,14 @@ def search_products(
     if category is not None:
         queryset = queryset.filter(category__path__startswith=category.path)
     query = query.strip()
-    if query:
-        condition, tokens = _text_match(query)
-        normalized = engine.normalize_part_number(query)
+    if query and actor.organization_id is not None:
+        queryset = queryset.filter(
+            pk__in=_matching_ids(actor=actor, organization_id=actor.organization_id, query=query)
+        )
         exact_hit = Q(sku__iexact=query)
+        normalized = engine.normalize_part_number(query)
         if actor.is_buyer and normalized:
-            own = Q(pk__in=_part_number_product_ids(actor, normalized, exact=False))
-            condition = condition | own if tokens else own
             exact_hit |= Q(pk__in=_part_number_product_ids(actor, normalized, exact=True))
-        queryset = queryset.filter(condition)
         queryset = queryset.annotate(
             exact=Case(When(exact_hit, then=Value(0)), default=Value(1), output_field=IntegerField())
         )
@@ -201,9 +213,10 @@ def list_products(*, actor: Actor, query: str = "", category: Category | None = 
     queryset = visible_products(actor).select_related("category")
     if category is not None:
         queryset = queryset.filter(category__path__startswith=category.path)
-    if query:
-        condition, _ = _text_match(query)
-        queryset = queryset.filter(condition | Q(sku__iexact=query))
+    if query and actor.organization_id is not None:
+        queryset = queryset.filter(
+            pk__in=_matching_ids(actor=actor, organization_id=actor.organization_id, query=query)
+        )
     return queryset.order_by("name", "pk")
 
 
