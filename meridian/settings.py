@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "django_htmx",
     "treebeard",
+    "ninja",  # serves the API docs' Swagger UI from our static files, not a CDN (security.md: CSP)
     "meridian.core",
     "meridian.tenancy",
     "meridian.staff",
@@ -80,6 +81,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "meridian.core.security.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -180,16 +182,33 @@ if WHITENOISE_USE_FINDERS:
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
+# A working day; a stolen session cookie stops working by the next one.
+SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(12 * 3600)))
 CSRF_COOKIE_SAMESITE = "Lax"
+# No script reads the CSRF cookie: htmx sends the token from the page (base.html hx-headers).
+CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 HTTPS = _flag("HTTPS")
 SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS
+if HTTPS:
+    # __Host- cookies are refused by browsers unless Secure, host-only and Path=/.
+    SESSION_COOKIE_NAME = "__Host-sessionid"
+    CSRF_COOKIE_NAME = "__Host-csrftoken"
 SECURE_SSL_REDIRECT = HTTPS and not _flag("SECURE_SSL_REDIRECT_DISABLED")
 SECURE_HSTS_SECONDS = 31536000 if HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS and not _flag("HSTS_EXCLUDE_SUBDOMAINS")
+# Preloading is a commitment made by submitting the domain to the browsers' list: opt in.
+SECURE_HSTS_PRELOAD = HTTPS and _flag("HSTS_PRELOAD")
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if HTTPS else None
+# Bodies larger than this answer 413 (JSON on the API); 10 MiB fits a 50,000-row price list upsert.
+DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("MAX_REQUEST_BODY_BYTES", str(10 * 1024 * 1024)))
+# CSP_REPORT_ONLY=1 sends the policy as Content-Security-Policy-Report-Only (to trial a change).
+SECURITY_CSP_REPORT_ONLY = _flag("CSP_REPORT_ONLY")
+if not SECURE_HSTS_PRELOAD:
+    SILENCED_SYSTEM_CHECKS = [*SILENCED_SYSTEM_CHECKS, "security.W021"]
 
 API_TOKEN_TTL_HOURS = int(os.environ.get("API_TOKEN_TTL_HOURS", "12"))
 

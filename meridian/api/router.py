@@ -16,6 +16,8 @@ from meridian.api.parser import MeridianParser
 from meridian.catalog.api import router as catalog_router
 from meridian.core.api import router as auth_router
 from meridian.customers.api import router as customers_router
+from meridian.inventory.api import router as inventory_router
+from meridian.pricing.api import router as pricing_router
 
 DESCRIPTION = f"""
 The integration API of Meridian (ERPs, PunchOut hubs, mobile apps, scripts).
@@ -63,6 +65,8 @@ register_error_handlers(api)
 api.add_router("", auth_router)
 api.add_router("", customers_router)
 api.add_router("", catalog_router)
+api.add_router("", inventory_router)
+api.add_router("", pricing_router)
 
 # Registered last: any other path under /api/v1/ answers the JSON 404, not Django's HTML page.
 fallback = Router()

@@ -29,6 +29,8 @@ from meridian.catalog.schemas import (
 )
 from meridian.core.actor import Actor
 from meridian.core.errors import InvalidInput
+from meridian.pricing import queries as pricing
+from meridian.pricing.schemas import ProductPriceOut, product_price_out
 
 router = Router()
 
@@ -70,7 +72,9 @@ def _categories_out(categories: list[Category]) -> list[CategoryOut]:
     ]
 
 
-def _product_out(product: Product, part_number: str | None) -> ProductOut:
+def _product_out(
+    product: Product, part_number: str | None, price: ProductPriceOut | None = None
+) -> ProductOut:
     category = product.category
     units = sorted(product.units.all(), key=lambda unit: (unit.factor, unit.code))
     return ProductOut(
@@ -86,13 +90,26 @@ def _product_out(product: Product, part_number: str | None) -> ProductOut:
         attributes=product.attributes,
         external_id=product.external_id,
         customer_part_number=part_number,
+        price=price,
         updated_at=product.updated_at,
     )
 
 
+def _buyer_prices(actor: Actor, products: list[Product]) -> dict[int, ProductPriceOut]:
+    """A buyer's live prices for these products (a fixed number of queries); staff get none."""
+    if not actor.is_buyer:
+        return {}
+    prices = pricing.catalog_prices(actor=actor, products=products)
+    return {product_id: product_price_out(price) for product_id, price in prices.items()}
+
+
 def _one_product_out(actor: Actor, reference: str) -> ProductOut:
     product = _product(actor, reference)
-    return _product_out(product, queries.part_numbers_for(actor, [product.pk]).get(product.pk))
+    return _product_out(
+        product,
+        queries.part_numbers_for(actor, [product.pk]).get(product.pk),
+        _buyer_prices(actor, [product]).get(product.pk),
+    )
 
 
 def _upsert(actor: Actor, *, sku: str, payload: ProductBody) -> Status[ProductOut]:
@@ -138,8 +155,15 @@ def list_products(request: HttpRequest, filters: Query[ProductFilters]) -> Produ
         )
         part_numbers = {}
     queries.load_units(products)
+    # buyers' prices: website+strategy, products, assignments, contracts, rules (when lists apply),
+    # entries+customer prices, promotions
+    prices = _buyer_prices(actor, products)
     return ProductList(
-        count=count, items=[_product_out(product, part_numbers.get(product.pk)) for product in products]
+        count=count,
+        items=[
+            _product_out(product, part_numbers.get(product.pk), prices.get(product.pk))
+            for product in products
+        ],
     )
 
 
@@ -155,7 +179,7 @@ def upsert_product(request: HttpRequest, payload: ProductIn) -> Status[ProductOu
 
 @router.get("/products/{sku}", response={200: ProductOut, **error_responses(404)}, tags=["catalog"])
 def get_product(request: HttpRequest, sku: Reference) -> ProductOut:
-    """One product by SKU, or for a buyer by their own part number; `price`/`availability` are null for now."""
+    """One product by SKU, or for a buyer by their own part number; a buyer's includes their `price`."""
     return _one_product_out(actor_of(request), sku)
 
 

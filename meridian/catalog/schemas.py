@@ -13,6 +13,7 @@ from meridian.api.pagination import PageParams
 from meridian.api.schemas import NOT_SENT, DecimalString, Id, QuantityIn, Reference
 from meridian.catalog.models import Product
 from meridian.catalog.services import ProductInput, UnitInput
+from meridian.pricing.schemas import ProductPriceOut
 
 Scalar = str | int | float | bool | None
 
@@ -154,9 +155,10 @@ class ProductOut(Schema):
     attributes: dict[str, Any]
     external_id: str
     customer_part_number: str | None = Field(description="A buyer's own code for this product; else null.")
-    price: None = Field(
+    price: ProductPriceOut | None = Field(
         default=None,
-        description="Always null for now: prices arrive with the pricing module (not released yet).",
+        description="A buyer's own price (live, from meridian.pricing: unit and list price, tiers, "
+        "source); null for staff.",
     )
     availability: None = Field(
         default=None,

@@ -12,7 +12,10 @@ from django.shortcuts import render
 
 from meridian.catalog import queries as catalog
 from meridian.console.forms import SearchForm
+from meridian.console.pricing_context import account_pricing
+from meridian.core.actor import Actor
 from meridian.customers import queries as customers
+from meridian.customers.models import Account
 from meridian.portal.ui import PageWindow, actor_of, page_number, staff_required
 
 ACCOUNTS_PER_PAGE = 50
@@ -49,12 +52,10 @@ def account_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@staff_required
-def account_detail(request: HttpRequest, account_id: int) -> HttpResponse:
-    actor = actor_of(request)
-    account = customers.get_account(actor=actor, reference=account_id)
+def account_context(actor: Actor, account: Account) -> dict[str, object]:
+    """What the account page shows, its pricing section included (also for a failed pricing form)."""
     subtree = list(customers.list_subtree(actor=actor, account=account))
-    context = {
+    return {
         "account": account,
         "ancestors": list(customers.list_ancestors(actor=actor, account=account)),
         # (child, indent below `account`) in tree order, for an indented list
@@ -63,8 +64,15 @@ def account_detail(request: HttpRequest, account_id: int) -> HttpResponse:
         ],
         "users": list(customers.list_account_users(actor=actor, account=account)),
         "addresses": list(customers.list_addresses(actor=actor, account=account)),
+        **account_pricing(actor, account),
     }
-    return render(request, "console/account.html", context)
+
+
+@staff_required
+def account_detail(request: HttpRequest, account_id: int) -> HttpResponse:
+    actor = actor_of(request)
+    account = customers.get_account(actor=actor, reference=account_id)
+    return render(request, "console/account.html", account_context(actor, account))
 
 
 @staff_required

@@ -11,7 +11,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.http import HttpRequest
 
-from meridian.core.models import ApiToken, User
+from meridian.core.models import ApiToken, AuditEntry, User
 
 
 class UserCreationAdminForm(AdminUserCreationForm):
@@ -85,4 +85,24 @@ class ApiTokenAdmin(admin.ModelAdmin):
     )
 
     def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin):
+    """The audit log, read-only: entries are written by core.services.record_audit, never edited."""
+
+    list_display = ("at", "organization_id", "actor_user_id", "action", "object_type", "object_id")
+    list_filter = ("action", "object_type")
+    search_fields = ("object_id", "action")
+    date_hierarchy = "at"
+    readonly_fields = tuple(field.name for field in AuditEntry._meta.fields)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: AuditEntry | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: AuditEntry | None = None) -> bool:
         return False

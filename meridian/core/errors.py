@@ -37,3 +37,21 @@ class InvalidInput(RuleViolation):
     @classmethod
     def on(cls, field: str, message: str) -> InvalidInput:
         return cls(f"{field}: {message}", fields={field: [message]})
+
+
+class NotAllowed(Forbidden):
+    """The actor's role may not take this action (the same code as the apps' own NotAllowed)."""
+
+    code = "not_allowed"
+
+    def __init__(self, action: str) -> None:
+        super().__init__(f"your role may not {action}")
+        self.action = action
+
+
+class ApiKeyNotFound(NotFound):
+    code = "api_key_not_found"
+
+    def __init__(self, key_id: object) -> None:
+        super().__init__(f"API key {key_id} not found")
+        self.key_id = key_id

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils import timezone
 
@@ -56,6 +57,8 @@ class ApiToken(models.Model):
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
     kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.SESSION)
+    # API keys belong to the seller organization whose admin issued them (admins list and revoke them).
+    organization_id = models.BigIntegerField(null=True, blank=True, db_index=True)
     name = models.CharField(max_length=100, blank=True)
     prefix = models.CharField(max_length=12, help_text="First characters of the secret, to recognise it.")
     key_hash = models.CharField(max_length=64, unique=True)
@@ -90,3 +93,30 @@ class OutboxEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event_type} {self.aggregate_type}:{self.aggregate_id}"
+
+
+class AuditEntry(models.Model):
+    """Who changed what, from which value to which: credit limits, roles, API keys (append-only).
+
+    Written by `core.services.record_audit` in the transaction of the change, so a rolled-back
+    change leaves no entry. Amounts are stored as decimal strings.
+    """
+
+    organization_id = models.BigIntegerField()
+    actor_user_id = models.BigIntegerField(null=True, blank=True, help_text="Null for system jobs.")
+    action = models.CharField(max_length=80)
+    object_type = models.CharField(max_length=50)
+    object_id = models.CharField(max_length=64)
+    before = models.JSONField(default=dict, encoder=DjangoJSONEncoder)
+    after = models.JSONField(default=dict, encoder=DjangoJSONEncoder)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name_plural = "audit entries"
+        indexes = [
+            models.Index(fields=["organization_id", "at"], name="audit_org_at_idx"),
+            models.Index(fields=["object_type", "object_id", "at"], name="audit_object_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.object_type}:{self.object_id}"

@@ -16,6 +16,7 @@ from meridian.core.actor import Actor, BuyerRole, StaffRole
 from meridian.core.errors import InvalidInput
 from meridian.core.models import User
 from meridian.core.money import validate_currency
+from meridian.core.services import record_audit
 from meridian.customers import queries
 from meridian.customers.errors import DuplicateExternalId, EmailTaken, InvalidParent, LastAdmin, NotAllowed
 from meridian.customers.models import Account, Address, BuyerUser, CustomerGroup, PaymentTerms
@@ -141,6 +142,7 @@ def update_account(*, actor: Actor, account: Account, fields: AccountFields) -> 
         raise DuplicateExternalId(fields.external_id)
     if actor.is_sales_rep and fields.present & {"sales_rep_id", "territory_id", "credit_limit"}:
         raise NotAllowed("reassign accounts or change credit limits")
+    credit_before = {"credit_limit": account.credit_limit}
     for name in fields.present:
         value = getattr(fields, name)
         if name == "currency":
@@ -149,6 +151,16 @@ def update_account(*, actor: Actor, account: Account, fields: AccountFields) -> 
             value = value.strip()
         setattr(account, name, value)
     account.save()
+    if "credit_limit" in fields.present and account.credit_limit != credit_before["credit_limit"]:
+        record_audit(
+            organization_id=account.organization_id,
+            actor_user_id=actor.user_id,
+            action="account.credit_limit_changed",
+            object_type="account",
+            object_id=account.pk,
+            before=credit_before,
+            after={"credit_limit": account.credit_limit},
+        )
     return account
 
 
@@ -258,8 +270,19 @@ def set_buyer_roles(*, actor: Actor, buyer: BuyerUser, roles: Collection[str]) -
         )
         if len(admins) <= 1:
             raise LastAdmin()
+    roles_before = {"roles": sorted(buyer.roles)}
     buyer.set_roles(chosen)
     buyer.save(update_fields=["is_admin", "is_buyer", "is_approver", "is_viewer"])
+    if sorted(buyer.roles) != roles_before["roles"]:
+        record_audit(
+            organization_id=account.organization_id,
+            actor_user_id=actor.user_id,
+            action="buyer.roles_changed",
+            object_type="buyer_user",
+            object_id=buyer.user_id,
+            before=roles_before,
+            after={"roles": sorted(buyer.roles)},
+        )
     return buyer
 
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 
-from meridian.core.errors import Conflict, NotFound
+from meridian.core.errors import Conflict, NotFound, RuleViolation
 
 
 class WarehouseNotFound(NotFound):
@@ -96,3 +98,28 @@ class InventoryAlreadySeeded(Conflict):
     def __init__(self, organization: str) -> None:
         super().__init__(f"{organization} already has warehouses; seed inventory into a fresh organization")
         self.organization = organization
+
+
+@dataclass(frozen=True, slots=True)
+class RowError:
+    """One problem with one row of a bulk write: the row's index, its field and what is wrong."""
+
+    row: int
+    field: str
+    message: str
+
+
+class InvalidStockRows(RuleViolation):
+    """A bulk stock write has bad rows; nothing was applied. `rows` lists every problem found."""
+
+    code = "invalid_rows"
+
+    def __init__(self, rows: Sequence[RowError]) -> None:
+        fields: dict[str, list[str]] = {}
+        for error in rows:
+            fields.setdefault(f"rows.{error.row}.{error.field}", []).append(error.message)
+        super().__init__(
+            f"{len({error.row for error in rows})} of the rows cannot be applied; nothing was changed",
+            fields=fields,
+        )
+        self.rows = list(rows)

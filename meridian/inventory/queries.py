@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from django.db.models import CharField, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
 
+from meridian.catalog import queries as catalog_queries
 from meridian.catalog.models import Product
 from meridian.core.actor import Actor
 from meridian.customers.models import Account
@@ -29,6 +30,7 @@ from meridian.inventory.models import (
 )
 
 EXTERNAL_PREFIX = "ext:"
+MAX_DATABASE_ID = 2**63 - 1
 ZERO = Decimal(0)
 ALLOCATING_KINDS = [
     StockMovement.Kind.ALLOCATION,
@@ -384,15 +386,74 @@ def _availability(
     return Availability(products=products, warehouses=route.warehouses)
 
 
+@dataclass(frozen=True, slots=True)
+class SkuAvailability:
+    items: list[tuple[str, engine.ProductAvailability]]  # in the order asked; known SKUs only
+    warehouses: dict[int, Warehouse]  # the candidate warehouses, for codes and names
+    unknown_skus: list[str]  # no such product, or (buyers) not visible to them
+
+
+def availability_by_sku(
+    *,
+    actor: Actor,
+    skus: Sequence[str],
+    now: datetime,
+    website_id: int | None = None,
+    account: Account | None = None,
+) -> SkuAvailability:
+    """Availability of products named by SKU, for `website_id` (default: the actor's website) and
+    `account` (default: a buyer's own account; none for staff), in 4 queries (5 for buyers).
+
+    A buyer is answered only about products visible to them; the others, like SKUs that do not
+    exist, are listed in `unknown_skus`. The caller checks that `account` is in the actor's scope.
+    Queries: (visibility rules,) products, routing, product facts, stock levels.
+    """
+    wanted = list(dict.fromkeys(skus))
+    if actor.organization_id is None or not wanted:
+        return SkuAvailability(items=[], warehouses={}, unknown_skus=wanted)
+    ids = dict(catalog_queries.visible_products(actor).filter(sku__in=wanted).values_list("sku", "pk"))
+    if account is not None:
+        branch_id, account_path = account.branch_id, account.path
+    elif actor.is_buyer:
+        branch_id, account_path = actor.branch_id, actor.account_path
+    else:
+        branch_id, account_path = None, ""
+    result = (
+        _availability(
+            organization_id=actor.organization_id,
+            website_id=website_id if website_id is not None else actor.website_id,
+            branch_id=branch_id,
+            account_path=account_path,
+            product_ids=list(ids.values()),
+            now=now,
+        )
+        if ids
+        else Availability(products={}, warehouses={})
+    )
+    return SkuAvailability(
+        items=[(sku, result.products[ids[sku]]) for sku in wanted if sku in ids],
+        warehouses=result.warehouses,
+        unknown_skus=[sku for sku in wanted if sku not in ids],
+    )
+
+
 # --- lists ----------------------------------------------------------------------------------
 
 
+def _is_database_id(text: str) -> bool:
+    """ASCII digits that fit a bigint primary key ("²" and 10**30 are not ids)."""
+    return text.isascii() and text.isdigit() and int(text) <= MAX_DATABASE_ID
+
+
 def _by_reference(queryset: QuerySet[Warehouse], reference: str | int) -> QuerySet[Warehouse]:
+    """Id (digits), `ext:<external_id>`, else code: codes are never only digits nor start with `ext:`."""
     text = str(reference)
     if text.startswith(EXTERNAL_PREFIX):
-        return queryset.filter(external_id=text[len(EXTERNAL_PREFIX) :])
+        external_id = text[len(EXTERNAL_PREFIX) :]
+        # A bare "ext:" would match every warehouse without an external id.
+        return queryset.filter(external_id=external_id) if external_id else queryset.none()
     if text.isdigit():
-        return queryset.filter(pk=int(text))
+        return queryset.filter(pk=int(text)) if _is_database_id(text) else queryset.none()
     return queryset.filter(code=text)
 
 
@@ -413,8 +474,52 @@ def list_warehouses(*, organization_id: int, include_inactive: bool = False) -> 
     return queryset.order_by("code")
 
 
+def warehouses_by_reference(*, organization_id: int, references: Collection[str]) -> dict[str, Warehouse]:
+    """The organization's warehouses named by id, code or `ext:<external_id>`, by the reference used
+    (one query); references that name nothing are left out."""
+    ids, codes, external_ids = set(), set(), set()
+    for reference in references:
+        if reference.startswith(EXTERNAL_PREFIX):
+            if reference != EXTERNAL_PREFIX:
+                external_ids.add(reference[len(EXTERNAL_PREFIX) :])
+        elif reference.isdigit():
+            if _is_database_id(reference):
+                ids.add(int(reference))
+        else:
+            codes.add(reference)
+    if not (ids or codes or external_ids):
+        return {}
+    rows = Warehouse.objects.filter(organization_id=organization_id).filter(
+        Q(pk__in=sorted(ids)) | Q(code__in=sorted(codes)) | Q(external_id__in=sorted(external_ids))
+    )
+    found: dict[str, Warehouse] = {}
+    for warehouse in rows:
+        found[str(warehouse.pk)] = warehouse
+        found[warehouse.code] = warehouse
+        if warehouse.external_id:
+            found[EXTERNAL_PREFIX + warehouse.external_id] = warehouse
+    return {reference: found[reference] for reference in references if reference in found}
+
+
+def products_by_sku(*, organization_id: int, skus: Collection[str]) -> dict[str, Product]:
+    """The organization's products with these SKUs, by SKU (one query; any status)."""
+    if not skus:
+        return {}
+    rows = Product.objects.filter(organization_id=organization_id, sku__in=sorted(set(skus)))
+    return {product.sku: product for product in rows}
+
+
 def list_suppliers(*, organization_id: int) -> QuerySet[Supplier]:
     return Supplier.objects.filter(organization_id=organization_id).order_by("code")
+
+
+def find_supplier(*, organization_id: int, reference: str) -> Supplier | None:
+    """A supplier by code or `ext:<external_id>`."""
+    queryset = Supplier.objects.filter(organization_id=organization_id)
+    if reference.startswith(EXTERNAL_PREFIX):
+        external_id = reference[len(EXTERNAL_PREFIX) :]
+        return queryset.filter(external_id=external_id).first() if external_id else None
+    return queryset.filter(code=reference).first()
 
 
 def find_stock_level(*, organization_id: int, warehouse_id: int, product_id: int) -> StockLevel | None:
@@ -429,8 +534,9 @@ def list_stock_levels(
     warehouse_id: int | None = None,
     product_id: int | None = None,
     in_stock_only: bool = False,
+    search: str = "",
 ) -> QuerySet[StockLevel]:
-    """Stock by product and warehouse, with both (one query)."""
+    """Stock by product and warehouse, with both (one query). `search`: the SKU's start or part of the name."""
     queryset = StockLevel.objects.filter(organization_id=organization_id).select_related(
         "warehouse", "product"
     )
@@ -438,6 +544,8 @@ def list_stock_levels(
         queryset = queryset.filter(warehouse_id=warehouse_id)
     if product_id is not None:
         queryset = queryset.filter(product_id=product_id)
+    if search:
+        queryset = queryset.filter(Q(product__sku__istartswith=search) | Q(product__name__icontains=search))
     if in_stock_only:
         queryset = queryset.filter(on_hand__gt=0)
     return queryset.order_by("product__sku", "warehouse__code")
@@ -511,7 +619,9 @@ def get_supplier_purchase_order(*, organization_id: int, reference: str | int) -
     """One drop-ship purchase order by number or id; else PurchaseOrderNotFound."""
     queryset = list_supplier_purchase_orders(organization_id=organization_id)
     text = str(reference)
-    order = queryset.filter(Q(number=text) | Q(pk=int(text)) if text.isdigit() else Q(number=text)).first()
+    order = queryset.filter(
+        Q(number=text) | Q(pk=int(text)) if _is_database_id(text) else Q(number=text)
+    ).first()
     if order is None:
         raise PurchaseOrderNotFound(reference)
     return order

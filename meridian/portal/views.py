@@ -12,6 +12,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_POST
 from django_htmx.middleware import HtmxDetails
@@ -24,8 +25,10 @@ from meridian.customers import queries as customers
 from meridian.customers import services as customer_services
 from meridian.customers.models import Account, BuyerUser
 from meridian.portal.auth import invitation_path
+from meridian.portal.availability import AvailabilityText, availability_texts
 from meridian.portal.forms import ActiveForm, AddressForm, InviteUserForm, RolesForm, SearchForm
 from meridian.portal.ui import PageWindow, actor_of, add_domain_error, buyer_required, page_number
+from meridian.pricing import queries as pricing
 
 PRODUCTS_PER_PAGE = 24
 
@@ -60,13 +63,15 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/home.html", {"tree": tree})
 
 
-ProductRow = tuple[Product, str]  # a product and the buyer's own part number for it ("" if none)
+# A product, the buyer's own part number for it ("" if none) and its availability.
+ProductRow = tuple[Product, str, AvailabilityText | None]
 
 
 def _product_page(
     actor: Actor, request: HttpRequest, *, query: str = "", category: Category | None = None
 ) -> tuple[list[ProductRow], PageWindow]:
-    """One page of visible products (a category's or a search's) with the buyer's part numbers."""
+    """One page of visible products (a category's or a search's) with the buyer's part numbers and
+    availability (the whole page in one availability call)."""
     number = page_number(request)
     result = catalog.search_products(
         actor=actor,
@@ -76,7 +81,13 @@ def _product_page(
         offset=(number - 1) * PRODUCTS_PER_PAGE,
     )
     window = PageWindow(number=number, per_page=PRODUCTS_PER_PAGE, count=result.count)
-    rows = [(product, result.part_numbers.get(product.pk, "")) for product in result.items]
+    availability = availability_texts(
+        actor=actor, product_ids=[product.pk for product in result.items], now=timezone.now()
+    )
+    rows = [
+        (product, result.part_numbers.get(product.pk, ""), availability.get(product.pk))
+        for product in result.items
+    ]
     return rows, window
 
 
@@ -91,6 +102,8 @@ def category_page(request: HttpRequest, slug: str) -> HttpResponse:
         "subcategories": list(catalog.list_subcategories(actor=actor, category=category)),
         "rows": rows,
         "page": window,
+        # the buyer's live prices for the whole page, in a fixed number of queries
+        "prices": pricing.catalog_prices(actor=actor, products=[row[0] for row in rows]),
     }
     return render(request, "portal/category.html", context)
 
@@ -101,7 +114,13 @@ def search(request: HttpRequest) -> HttpResponse:
     form = SearchForm(request.GET)
     query = form.cleaned_data["q"] if form.is_valid() else ""
     rows, window = _product_page(actor, request, query=query) if query else ([], None)
-    context = {"form": form, "query": query, "rows": rows, "page": window}
+    context = {
+        "form": form,
+        "query": query,
+        "rows": rows,
+        "page": window,
+        "prices": pricing.catalog_prices(actor=actor, products=[row[0] for row in rows]),
+    }
     htmx: HtmxDetails = request.htmx  # type: ignore[attr-defined]  # set by HtmxMiddleware
     # Search-as-you-type swaps only the results; a history restore needs the whole page.
     partial = bool(htmx) and not htmx.history_restore_request
@@ -122,6 +141,10 @@ def product_page(request: HttpRequest, sku: str) -> HttpResponse:
         "units": list(product.units.all()),
         "attributes": sorted(product.attributes.items()) if isinstance(product.attributes, dict) else [],
         "breadcrumbs": catalog.category_breadcrumbs(product.category) if product.category else [],
+        "price": pricing.catalog_prices(actor=actor, products=[product]).get(product.pk),
+        "availability": availability_texts(actor=actor, product_ids=[product.pk], now=timezone.now()).get(
+            product.pk
+        ),
     }
     return render(request, "portal/product.html", context)
 

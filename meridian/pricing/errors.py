@@ -39,6 +39,14 @@ class PromotionNotFound(NotFound):
         self.reference = reference
 
 
+class PriceAssignmentNotFound(NotFound):
+    code = "price_assignment_not_found"
+
+    def __init__(self, reference: object) -> None:
+        super().__init__(f"price assignment {reference} not found")
+        self.reference = reference
+
+
 class RebateProgramNotFound(NotFound):
     code = "rebate_program_not_found"
 

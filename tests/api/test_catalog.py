@@ -275,7 +275,8 @@ def test_buyer_finds_product_by_own_part_number_in_search_and_by_path(
     assert by_path.status_code == 200
     assert by_path.json()["sku"] == "HB-M8-40"
     assert by_path.json()["customer_part_number"] == "ACME-4711"
-    assert (by_path.json()["price"], by_path.json()["availability"]) == (None, None)
+    # Nothing prices it: the buyer's price says so (tests/api/test_pricing_catalog.py covers prices).
+    assert (by_path.json()["price"]["error"], by_path.json()["availability"]) == ("no_price", None)
 
 
 @pytest.mark.django_db
@@ -360,8 +361,10 @@ def test_buyer_product_list_query_count_is_flat(
     client = client_for(BuyerUserFactory(account=shop.account))
 
     # token+user, token.last_used_at, buyer+account, websites; visibility rules;
-    # count, products+category, own part numbers, units
-    with django_assert_num_queries(9):
+    # count, products+category, own part numbers, units;
+    # prices: website+strategy, products, assignments, contracts, entries+customer prices, promotions
+    # (no list applies, so no rules to load)
+    with django_assert_num_queries(15):
         response = client.get("/api/v1/products", {"q": "bolt"})
 
     assert response.json()["count"] == rows

@@ -214,8 +214,10 @@ def test_category_page_query_count_is_flat(
     client.force_login(buyer.user)
 
     # session, user, actor (buyer+account, website), category by slug, visibility rules, product count,
-    # products+category, part numbers, breadcrumbs, subcategories
-    with django_assert_num_queries(11):
+    # products+category, part numbers, availability (routing: assignments, website settings; product
+    # facts; no levels without warehouses), breadcrumbs, subcategories;
+    # prices (website+strategy, products, assignments, contracts, entries+customer prices, promotions)
+    with django_assert_num_queries(20):
         response = client.get("/c/drills/")
 
     assert response.status_code == 200
@@ -237,8 +239,9 @@ def test_search_page_query_count_is_flat(
     client.force_login(buyer.user)
 
     # session, user, actor (buyer+account, website), visibility rules, product count,
-    # products+category, part numbers
-    with django_assert_num_queries(8):
+    # products+category, part numbers, availability (routing: assignments, website settings; product
+    # facts; no levels without warehouses); prices (website+strategy, products, assignments, contracts, entries+customer prices, promotions)
+    with django_assert_num_queries(17):
         response = client.get("/search/", {"q": "valve"})
 
     assert response.status_code == 200

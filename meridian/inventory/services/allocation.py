@@ -323,6 +323,12 @@ PO_TRANSITIONS: dict[str, set[str]] = {
 }
 
 
+def next_purchase_order_statuses(status: str) -> list[SupplierPurchaseOrder.Status]:
+    """The statuses a drop-ship purchase order in `status` may move to, in workflow order."""
+    allowed = PO_TRANSITIONS.get(status, set())
+    return [choice for choice in PoStatus if choice in allowed]
+
+
 @dataclass(frozen=True, slots=True)
 class ReleaseResult:
     movements: list[StockMovement]

@@ -75,6 +75,8 @@ def _validate_warehouse(organization: Organization, data: WarehouseInput) -> dic
         errors["timezone"] = [f"unknown timezone {data.timezone!r}"]
     if not data.shipping_weekdays or any(ch not in "1234567" for ch in data.shipping_weekdays):
         errors["shipping_weekdays"] = ["digits 1 (Monday) to 7 (Sunday)"]
+    if data.cutoff_time.tzinfo is not None:
+        errors["cutoff_time"] = ["a local time without an offset: the warehouse's timezone applies"]
     if (data.latitude is None) != (data.longitude is None):
         errors["latitude"] = ["give both latitude and longitude, or neither"]
     elif data.latitude is not None and data.longitude is not None:

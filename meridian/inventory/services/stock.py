@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
@@ -9,7 +11,8 @@ from django.db import transaction
 
 from meridian.catalog.models import Product
 from meridian.core.errors import InvalidInput
-from meridian.inventory.errors import ExternalReferenceConflict, InsufficientStock
+from meridian.core.services import record_event
+from meridian.inventory.errors import ExternalReferenceConflict, InsufficientStock, InvalidStockRows, RowError
 from meridian.inventory.models import IncomingStock, StockMovement, Warehouse
 from meridian.inventory.services import ledger
 from meridian.tenancy.models import Organization
@@ -155,6 +158,112 @@ def set_on_hand(
         event_type="inventory.stock_adjusted",
     )
     return movement
+
+
+@dataclass(frozen=True, slots=True)
+class StockCount:
+    """One row of a bulk stock count: on hand of the product in the warehouse should be `on_hand`."""
+
+    row: int  # the caller's row number, for the error report
+    warehouse: Warehouse
+    product: Product
+    on_hand: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class StockCountResult:
+    movements: list[StockMovement]  # one adjustment per level that changed
+    levels: dict[
+        tuple[int, int], tuple[Decimal, Decimal]
+    ]  # (warehouse, product) -> (on hand, allocated) after
+
+
+@transaction.atomic
+def count_stock(
+    *,
+    organization: Organization,
+    counts: Sequence[StockCount],
+    reason: str = "Stock count",
+    reference: str = "",
+    user_id: int | None = None,
+    rejected: Sequence[RowError] = (),
+) -> StockCountResult:
+    """Set on hand of many levels at once, all or nothing: one adjustment per level whose count differs.
+
+    Checks every row (quantity, organization, one row per warehouse and product), locks all the
+    levels in one statement (pk order) and checks each count against what is allocated; raises
+    InvalidStockRows listing every bad row, with the caller's own `rejected` rows, before writing
+    anything. Levels already at their count get no movement. One `inventory.stock_counted`
+    outbox event for the whole count.
+    """
+    if not counts and not rejected:
+        raise InvalidInput.on("rows", "at least one row")
+    reason = ledger.check_reason(reason)
+    errors: list[RowError] = list(rejected)
+    first_row: dict[tuple[int, int], int] = {}
+    checked: list[StockCount] = []
+    for count in counts:
+        owned = True
+        if count.warehouse.organization_id != organization.pk:
+            errors.append(RowError(count.row, "warehouse", "belongs to another organization"))
+            owned = False
+        if count.product.organization_id != organization.pk:
+            errors.append(RowError(count.row, "sku", "belongs to another organization"))
+            owned = False
+        try:
+            ledger.check_quantity("on_hand", count.on_hand, positive=False)
+        except InvalidInput as exc:
+            errors.extend(RowError(count.row, "on_hand", message) for message in exc.fields["on_hand"])
+            continue
+        pair = (count.warehouse.pk, count.product.pk)
+        if pair in first_row:
+            errors.append(RowError(count.row, "sku", f"the same warehouse and SKU as row {first_row[pair]}"))
+        elif owned:
+            first_row[pair] = count.row
+            checked.append(count)
+    # Locked even when rows are already bad, so that one answer reports every problem.
+    levels = ledger.lock_pairs(organization_id=organization.pk, pairs=sorted(first_row))
+    changes: list[ledger.Change] = []
+    for count in checked:
+        level = levels[(count.warehouse.pk, count.product.pk)]
+        if count.on_hand < level.allocated:
+            errors.append(RowError(count.row, "on_hand", f"below the {level.allocated} allocated"))
+        elif count.on_hand != level.on_hand:
+            changes.append(
+                ledger.Change(
+                    level, StockMovement.Kind.ADJUSTMENT, on_hand_delta=count.on_hand - level.on_hand
+                )
+            )
+    if errors:
+        raise InvalidStockRows(sorted(errors, key=lambda error: error.row))
+    after = {pair: (level.on_hand, level.allocated) for pair, level in levels.items() if pair in first_row}
+    for count in counts:
+        after[(count.warehouse.pk, count.product.pk)] = (
+            count.on_hand,
+            after[(count.warehouse.pk, count.product.pk)][1],
+        )
+    if not changes:
+        return StockCountResult(movements=[], levels=after)
+    movements, payload = ledger.apply_changes(
+        organization_id=organization.pk,
+        changes=sorted(changes, key=lambda change: change.level.pk),
+        reason=reason,
+        reference=reference,
+        user_id=user_id,
+    )
+    movements = StockMovement.objects.bulk_create(movements)
+    record_event(
+        organization_id=organization.pk,
+        aggregate_type="stock_count",
+        aggregate_id=movements[0].pk,
+        event_type="inventory.stock_counted",
+        payload={
+            "movement_ids": [movement.pk for movement in movements],
+            "reference": reference,
+            "levels": payload,
+        },
+    )
+    return StockCountResult(movements=movements, levels=after)
 
 
 @transaction.atomic

@@ -11,11 +11,11 @@ line total and for each discount amount).
     types.py       inputs and outputs (frozen dataclasses, enums)
     tiers.py       a list's tiers for a product (entries, else rules) and the chain walk
     promotions.py  line and order promotion plans, stacking and exclusivity
-    cart.py        price_cart, tier_breaks
+    cart.py        price_cart, tier_breaks (one line), tier_breaks_for_lines (a page)
     rebates.py     rebate tiers
 """
 
-from meridian.pricing.engine.cart import price_cart, tier_breaks
+from meridian.pricing.engine.cart import price_cart, tier_breaks, tier_breaks_for_lines
 from meridian.pricing.engine.rebates import RebateTier, next_rebate_tier, rebate_for_line, rebate_tier_reached
 from meridian.pricing.engine.tiers import derive_price, round_price
 from meridian.pricing.engine.types import (
@@ -82,4 +82,5 @@ __all__ = [
     "rebate_tier_reached",
     "round_price",
     "tier_breaks",
+    "tier_breaks_for_lines",
 ]

@@ -102,7 +102,16 @@ def price_cart(request: PricingRequest) -> PricingResult:
 
 def tier_breaks(request: PricingRequest, line: Line) -> list[TierBreak]:
     """The line's unit price (before promotions) from each quantity on where it changes."""
+    return _breaks(Resolver(request), line)
+
+
+def tier_breaks_for_lines(request: PricingRequest) -> dict[str, list[TierBreak]]:
+    """`tier_breaks` for every line of the request, by line key, indexing the request once."""
     resolver = Resolver(request)
+    return {line.key: _breaks(resolver, line) for line in request.lines}
+
+
+def _breaks(resolver: Resolver, line: Line) -> list[TierBreak]:
     quantities: set[Decimal] = {ONE}
     for source in resolver.sources:
         for uom, (minimums, _) in resolver.table(source.price_list, line).items():

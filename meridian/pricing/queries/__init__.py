@@ -2,7 +2,7 @@
 
 loading.py  the engine's input for a cart: scope, products, promotions and coupons
 chain.py    the chain of sources: assignments, contracts, rules, entries, customer prices
-prices.py   prices for channels: a catalog page, one product's tier table
+prices.py   prices for channels: a catalog page (with tiers), one product's tier table
 lists.py    price lists, entries, assignments, contracts, promotions, the audit trail
 rebates.py  rebate statements
 locks.py    lock_* helpers for the services
@@ -10,9 +10,11 @@ locks.py    lock_* helpers for the services
 
 from meridian.pricing.queries.chain import load_sources
 from meridian.pricing.queries.lists import (
+    get_price_assignment,
     get_price_list,
     get_promotion,
     list_contracts,
+    list_coupons,
     list_price_assignments,
     list_price_changes,
     list_price_entries,
@@ -39,7 +41,7 @@ from meridian.pricing.queries.locks import (
     lock_price_list,
     lock_rebate_programs,
 )
-from meridian.pricing.queries.prices import prices_for_products, tier_table
+from meridian.pricing.queries.prices import ProductPrice, catalog_prices, prices_for_products, tier_table
 from meridian.pricing.queries.rebates import RebateStatement, programs_for_account, rebate_statement
 
 __all__ = [
@@ -48,13 +50,17 @@ __all__ = [
     "PricedAccount",
     "PricingScope",
     "ProductInfo",
+    "ProductPrice",
     "RebateStatement",
     "build_request",
+    "catalog_prices",
     "coupon_status",
     "engine_line",
+    "get_price_assignment",
     "get_price_list",
     "get_promotion",
     "list_contracts",
+    "list_coupons",
     "list_price_assignments",
     "list_price_changes",
     "list_price_entries",

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from django.db.models import (
     Count,
+    Q,
     QuerySet,
 )
 
 from meridian.catalog.models import Product
 from meridian.core.actor import Actor
 from meridian.customers.models import Account
-from meridian.pricing.errors import PriceListNotFound, PromotionNotFound
+from meridian.pricing.errors import PriceAssignmentNotFound, PriceListNotFound, PromotionNotFound
 from meridian.pricing.models import (
     Contract,
+    Coupon,
     PriceAssignment,
     PriceChange,
     PriceList,
@@ -63,15 +65,32 @@ def list_price_entries(*, actor: Actor, price_list: PriceList, sku: str = "") ->
     return queryset.order_by("product__sku", "uom", "min_quantity", "valid_from", "pk")
 
 
-def list_price_assignments(*, actor: Actor, price_list: PriceList | None = None) -> QuerySet[PriceAssignment]:
+def list_price_assignments(
+    *, actor: Actor, price_list: PriceList | None = None, account: Account | None = None
+) -> QuerySet[PriceAssignment]:
+    """Staff: assignments with their list and target (one query); those to an account only when the
+    account is in the actor's scope (a sales rep sees website and group assignments, and their
+    accounts')."""
     if not actor.is_staff or actor.organization_id is None:
         return PriceAssignment.objects.none()
     queryset = PriceAssignment.objects.filter(organization_id=actor.organization_id).select_related(
         "price_list", "website", "customer_group", "account"
     )
+    if not actor.sees_whole_organization:
+        queryset = queryset.filter(Q(account__isnull=True) | Q(account__in=Account.objects.visible_to(actor)))
     if price_list is not None:
         queryset = queryset.filter(price_list_id=price_list.pk)
+    if account is not None:
+        queryset = queryset.filter(account_id=account.pk)
     return queryset.order_by("price_list__code", "priority", "pk")
+
+
+def get_price_assignment(*, actor: Actor, assignment_id: int) -> PriceAssignment:
+    """One assignment in the actor's scope (as `list_price_assignments`), else PriceAssignmentNotFound."""
+    found = list_price_assignments(actor=actor).filter(pk=assignment_id).first()
+    if found is None:
+        raise PriceAssignmentNotFound(assignment_id)
+    return found
 
 
 def list_contracts(*, actor: Actor, account: Account | None = None) -> QuerySet[Contract]:
@@ -89,10 +108,15 @@ def list_contracts(*, actor: Actor, account: Account | None = None) -> QuerySet[
 
 
 def list_promotions(*, actor: Actor) -> QuerySet[Promotion]:
+    """Staff: promotions (+product), active first, by priority, with coupon counts (one query); one conditioned
+    on an account only when that account is in the actor's scope."""
     if not actor.is_staff or actor.organization_id is None:
         return Promotion.objects.none()
+    queryset = Promotion.objects.filter(organization_id=actor.organization_id)
+    if not actor.sees_whole_organization:
+        queryset = queryset.filter(Q(account__isnull=True) | Q(account__in=Account.objects.visible_to(actor)))
     return (
-        Promotion.objects.filter(organization_id=actor.organization_id)
+        queryset.select_related("product")
         .annotate(coupon_count=Count("coupons"))
         .order_by("-is_active", "priority", "pk")
     )
@@ -105,15 +129,24 @@ def get_promotion(*, actor: Actor, promotion_id: int) -> Promotion:
     return found
 
 
+def list_coupons(*, actor: Actor, promotion: Promotion) -> QuerySet[Coupon]:
+    """A promotion's coupons by code (one query); the promotion must be in the actor's scope."""
+    promotion = get_promotion(actor=actor, promotion_id=promotion.pk)
+    return Coupon.objects.filter(promotion=promotion).order_by("code", "pk")
+
+
 def list_price_changes(
     *, actor: Actor, price_list: PriceList | None = None, product: Product | None = None
 ) -> QuerySet[PriceChange]:
-    """The audit trail, newest first, with who and what (one query)."""
+    """The audit trail, newest first, with who and what (one query); a customer price's change only
+    when its account is in the actor's scope."""
     if not actor.is_staff or actor.organization_id is None:
         return PriceChange.objects.none()
     queryset = PriceChange.objects.filter(organization_id=actor.organization_id).select_related(
         "changed_by", "price_list", "product", "account"
     )
+    if not actor.sees_whole_organization:
+        queryset = queryset.filter(Q(account__isnull=True) | Q(account__in=Account.objects.visible_to(actor)))
     if price_list is not None:
         queryset = queryset.filter(price_list_id=price_list.pk)
     if product is not None:

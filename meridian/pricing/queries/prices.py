@@ -1,8 +1,9 @@
-"""Prices for channels: a catalog page's prices and one product's tier table."""
+"""Prices for channels: a catalog page's prices (with tier tables) and one product's tier table."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 
 from meridian.catalog.models import Product
@@ -96,3 +97,83 @@ def tier_table(
         return []
     loaded = load_sources(scope=scope, product_ids=[info.product_id])
     return engine.tier_breaks(build_request(scope=scope, lines=[line], loaded=loaded), line)
+
+
+@dataclass(frozen=True, slots=True)
+class ProductPrice:
+    """What a catalog page shows for one product: its price at `quantity` and its quantity breaks.
+
+    `line` is the engine's priced line (unit price before promotions, list price, line total after
+    automatic promotions, discounts, trace; `error` when nothing prices it at `quantity`).
+    """
+
+    currency: str
+    quantity: Decimal  # the smallest quantity one can order: the product's minimum, at least 1
+    line: engine.PricedLine
+    tiers: tuple[engine.TierBreak, ...]
+
+    @property
+    def is_priced(self) -> bool:
+        return self.line.error is None
+
+    @property
+    def is_contract_price(self) -> bool:
+        source = self.line.source
+        return source is not None and source.kind is engine.SourceKind.CONTRACT
+
+
+def catalog_prices(
+    *,
+    actor: Actor,
+    products: Sequence[Product],
+    website_id: int | None = None,
+    account: Account | None = None,
+) -> dict[int, ProductPrice]:
+    """Each product's price and tier table for the actor (a buyer: their account; staff: `account`
+    or list prices), by product id, in the same fixed number of queries as `prices_for_products`.
+
+    A product is priced at its minimum order quantity (at least 1), automatic promotions included;
+    its tiers are before promotions. Products are assumed visible to the actor (they come from a
+    catalog query); an unpriced one has `line.error == "no_price"` and maybe tiers from a larger
+    quantity on.
+    """
+    if actor.organization_id is None or not products:
+        return {}
+    scope = load_scope(
+        organization_id=actor.organization_id,
+        account=_priced_account(actor, account),
+        website_id=website_id or actor.website_id,
+        currency=None,
+    )
+    infos = load_products(
+        actor=actor,
+        organization_id=actor.organization_id,
+        product_ids=[p.pk for p in products],
+        with_units=False,
+    )
+    quantities = {product.pk: max(product.min_order_quantity, Decimal(1)) for product in products}
+    lines = [
+        line
+        for product in products
+        if (info := infos.get(product.pk)) is not None
+        and (
+            line := engine_line(
+                key=str(product.pk), product=info, quantity=quantities[product.pk], uom=info.base_uom
+            )
+        )
+        is not None
+    ]
+    loaded = load_sources(scope=scope, product_ids=list(infos))
+    promotions, _ = load_promotions(scope=scope, coupon_codes=())
+    request = build_request(scope=scope, lines=lines, loaded=loaded, promotions=promotions)
+    result = engine.price_cart(request)
+    tiers = engine.tier_breaks_for_lines(request)
+    return {
+        line.product_id: ProductPrice(
+            currency=result.currency,
+            quantity=line.quantity,
+            line=line,
+            tiers=tuple(tiers.get(line.key, ())),
+        )
+        for line in result.lines
+    }

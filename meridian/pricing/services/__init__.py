@@ -5,16 +5,22 @@ price writes a PriceChange row and an outbox event in the same transaction.
 
     resolution.py   resolve_prices (read-only; a fixed number of queries)
     price_lists.py  website strategy, account inheritance, price lists, bulk entry upsert (audited)
+                    and its dry run (preview_price_entries)
     sources.py      assignments, contracts, price rules, customer prices (audited)
     promotions.py   promotions, coupons, coupon redemption (for ordering)
     rebates.py      rebate programs, accruals per order line (for ordering)
 """
 
+from meridian.pricing.services._common import PRICING_EDITORS, require_pricing_editor
 from meridian.pricing.services.price_lists import (
+    EntryAction,
+    EntryPreview,
     EntryRow,
+    PlannedEntry,
     PriceListInput,
     UpsertReport,
     create_price_list,
+    preview_price_entries,
     set_assignment_inheritance,
     set_pricing_strategy,
     update_price_list,
@@ -44,8 +50,12 @@ from meridian.pricing.services.sources import (
 )
 
 __all__ = [
+    "PRICING_EDITORS",
     "ContractInput",
+    "EntryAction",
+    "EntryPreview",
     "EntryRow",
+    "PlannedEntry",
     "PriceLineRequest",
     "PriceListInput",
     "PriceResolution",
@@ -62,7 +72,9 @@ __all__ = [
     "create_price_rule",
     "create_promotion",
     "create_rebate_program",
+    "preview_price_entries",
     "redeem_coupons",
+    "require_pricing_editor",
     "resolve_prices",
     "set_assignment_inheritance",
     "set_customer_price",

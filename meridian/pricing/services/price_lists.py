@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import enum
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -244,14 +245,50 @@ def _validate_rows(
     return errors, keyed
 
 
-@transaction.atomic
-def upsert_price_entries(*, actor: Actor, price_list: PriceList, rows: Sequence[EntryRow]) -> UpsertReport:
-    """Create or update entries by (sku, uom, min_quantity, valid_from), all or nothing.
+class EntryAction(enum.StrEnum):
+    CREATE = "create"
+    UPDATE = "update"
+    UNCHANGED = "unchanged"
 
-    Any bad row raises InvalidPriceRows listing every row error, and nothing is applied. Locks the
-    list (concurrent upserts into one list run one after the other); audits every price change and
-    records `pricing.price_list.entries_changed` outbox events.
-    """
+
+@dataclass(frozen=True, slots=True)
+class PlannedEntry:
+    """What an upsert does (or would do) with one row; `row` counts from 1."""
+
+    row: int
+    sku: str
+    uom: str
+    min_quantity: Decimal
+    valid_from: dt.date | None
+    action: EntryAction
+    old_price: Decimal | None
+    new_price: Decimal
+    old_valid_to: dt.date | None
+    new_valid_to: dt.date | None
+
+
+@dataclass(frozen=True, slots=True)
+class EntryPreview:
+    """A dry run of `upsert_price_entries`: every row error, or (none) what each row would change."""
+
+    errors: tuple[RowError, ...]
+    changes: tuple[PlannedEntry, ...]
+
+    def count(self, action: EntryAction) -> int:
+        return sum(1 for change in self.changes if change.action is action)
+
+    @property
+    def report(self) -> UpsertReport:
+        return UpsertReport(
+            created=self.count(EntryAction.CREATE),
+            updated=self.count(EntryAction.UPDATE),
+            unchanged=self.count(EntryAction.UNCHANGED),
+        )
+
+
+def _validated(
+    actor: Actor, price_list: PriceList, rows: Sequence[EntryRow]
+) -> tuple[PriceList, list[RowError], list[tuple[_EntryKey, EntryRow]]]:
     organization_id = require_pricing_editor(actor)
     price_list = queries.get_price_list(actor=actor, reference=price_list.pk)
     if len(rows) > MAX_UPSERT_ROWS:
@@ -260,6 +297,72 @@ def upsert_price_entries(*, actor: Actor, price_list: PriceList, rows: Sequence[
     products = _product_units(organization_id, skus)
     base_units = _base_units(organization_id, [pk for pk, _ in products.values()])
     errors, keyed = _validate_rows(rows, products, base_units)
+    return price_list, errors, keyed
+
+
+def _key_of(entry: PriceListEntry) -> _EntryKey:
+    return (entry.product_id, entry.uom, entry.min_quantity, entry.valid_from or OPEN_START)
+
+
+def _plan(
+    keyed: Sequence[tuple[_EntryKey, EntryRow]], existing: Mapping[_EntryKey, PriceListEntry]
+) -> list[tuple[_EntryKey, EntryRow, PriceListEntry | None, EntryAction]]:
+    planned: list[tuple[_EntryKey, EntryRow, PriceListEntry | None, EntryAction]] = []
+    for key, row in keyed:
+        found = existing.get(key)
+        if found is None:
+            action = EntryAction.CREATE
+        elif found.price != row.price.quantize(PRICE_STEP) or found.valid_to != row.valid_to:
+            action = EntryAction.UPDATE
+        else:
+            action = EntryAction.UNCHANGED
+        planned.append((key, row, found, action))
+    return planned
+
+
+def preview_price_entries(*, actor: Actor, price_list: PriceList, rows: Sequence[EntryRow]) -> EntryPreview:
+    """What `upsert_price_entries` would do with these rows (same validation), writing nothing.
+
+    Row numbers count from 1 in the order given; with any row error, `changes` is empty.
+    """
+    price_list, errors, keyed = _validated(actor, price_list, rows)
+    if errors:
+        return EntryPreview(errors=tuple(errors), changes=())
+    product_ids = sorted({key[0] for key, _ in keyed})
+    existing: dict[_EntryKey, PriceListEntry] = {}
+    for chunk in chunks(product_ids):
+        for entry in PriceListEntry.objects.filter(price_list=price_list, product_id__in=list(chunk)):
+            existing[_key_of(entry)] = entry
+    numbers = {id(row): number for number, row in enumerate(rows, start=1)}
+    return EntryPreview(
+        errors=(),
+        changes=tuple(
+            PlannedEntry(
+                row=numbers[id(row)],
+                sku=row.sku.strip(),
+                uom=key[1],
+                min_quantity=key[2],
+                valid_from=row.valid_from,
+                action=action,
+                old_price=found.price if found is not None else None,
+                new_price=row.price.quantize(PRICE_STEP),
+                old_valid_to=found.valid_to if found is not None else None,
+                new_valid_to=row.valid_to,
+            )
+            for key, row, found, action in _plan(keyed, existing)
+        ),
+    )
+
+
+@transaction.atomic
+def upsert_price_entries(*, actor: Actor, price_list: PriceList, rows: Sequence[EntryRow]) -> UpsertReport:
+    """Create or update entries by (sku, uom, min_quantity, valid_from), all or nothing.
+
+    Any bad row raises InvalidPriceRows listing every row error, and nothing is applied. Locks the
+    list (concurrent upserts into one list run one after the other); audits every price change and
+    records `pricing.price_list.entries_changed` outbox events.
+    """
+    price_list, errors, keyed = _validated(actor, price_list, rows)
     if errors:
         raise InvalidPriceRows(errors)
 
@@ -268,17 +371,14 @@ def upsert_price_entries(*, actor: Actor, price_list: PriceList, rows: Sequence[
     existing: dict[_EntryKey, PriceListEntry] = {}
     for chunk in chunks(product_ids):
         for entry in queries.lock_price_entries(price_list=price_list, product_ids=chunk):
-            existing[(entry.product_id, entry.uom, entry.min_quantity, entry.valid_from or OPEN_START)] = (
-                entry
-            )
+            existing[_key_of(entry)] = entry
     now = timezone.now()
     to_create: list[PriceListEntry] = []
     to_update: list[PriceListEntry] = []
     changes: list[tuple[PriceListEntry, Decimal | None]] = []
     unchanged = 0
-    for key, row in keyed:
+    for key, row, found, action in _plan(keyed, existing):
         price = row.price.quantize(PRICE_STEP)
-        found = existing.get(key)
         if found is None:
             entry = PriceListEntry(
                 price_list=price_list,
@@ -292,7 +392,7 @@ def upsert_price_entries(*, actor: Actor, price_list: PriceList, rows: Sequence[
             )
             to_create.append(entry)
             changes.append((entry, None))
-        elif found.price != price or found.valid_to != row.valid_to:
+        elif action is EntryAction.UPDATE:
             if found.price != price:
                 changes.append((found, found.price))
             found.price, found.valid_to, found.updated_at = price, row.valid_to, now
