@@ -10,11 +10,13 @@ from django.db import connection
 from django.db.models import (
     BooleanField,
     Case,
+    Count,
     IntegerField,
     Q,
     QuerySet,
     Value,
     When,
+    Window,
     prefetch_related_objects,
 )
 from django.db.models.expressions import RawSQL
@@ -174,8 +176,9 @@ def search_products(
             queryset = queryset.order_by("exact", "name", "pk")
     else:
         queryset = queryset.order_by("name", "pk")
-    count = queryset.count()
-    items = list(queryset[offset : offset + limit])
+    # The total rides along as a window count: a page costs one query, not a count and then a page.
+    items = list(queryset.annotate(total_count=Window(Count("*")))[offset : offset + limit])
+    count = items[0].total_count if items else (queryset.count() if offset else 0)
     return ProductPage(count=count, items=items, part_numbers=part_numbers_for(actor, [p.pk for p in items]))
 
 

@@ -203,10 +203,10 @@ def test_search_with_availability_query_count_is_flat(
     _stocked_products(shelf, rows)
     client.force_login(buyer.user)
 
-    # session, user, actor (buyer+account, website), visibility rules, product count, products+category,
+    # session, user, actor (buyer+account, website), visibility rules, products+category+window count,
     # part numbers; availability: routing (assignments+warehouses+settings), product facts, stock levels;
     # prices (website+strategy, products, assignments, contracts, entries+customer prices, promotions)
-    with django_assert_num_queries(17):
+    with django_assert_num_queries(16):
         response = client.get("/search/", {"q": "valve"})
 
     assert text(response).count(">In stock</span>") == rows
@@ -220,10 +220,10 @@ def test_category_with_availability_query_count_is_flat(
     _stocked_products(shelf, rows)
     client.force_login(buyer.user)
 
-    # session, user, actor (buyer+account, website), category by slug, visibility rules, product count,
-    # products+category, part numbers; availability: routing, product facts, stock levels; breadcrumbs,
+    # session, user, actor (buyer+account, website), category by slug, visibility rules,
+    # products+category+window count, part numbers; availability: routing, product facts, stock levels; breadcrumbs,
     # subcategories; prices (website+strategy, products, assignments, contracts, entries+customer prices, promotions)
-    with django_assert_num_queries(20):
+    with django_assert_num_queries(19):
         response = client.get("/c/valves/")
 
     assert text(response).count(">In stock</span>") == rows

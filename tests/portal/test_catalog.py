@@ -213,11 +213,11 @@ def test_category_page_query_count_is_flat(
         CustomerPartNumberFactory(account=account, product=product, part_number=f"ACME-DR-{number}")
     client.force_login(buyer.user)
 
-    # session, user, actor (buyer+account, website), category by slug, visibility rules, product count,
-    # products+category, part numbers, availability (routing: assignments, website settings; product
+    # session, user, actor (buyer+account, website), category by slug, visibility rules,
+    # products+category+window count, part numbers, availability (routing: assignments, website settings; product
     # facts; no levels without warehouses), breadcrumbs, subcategories;
     # prices (website+strategy, products, assignments, contracts, entries+customer prices, promotions)
-    with django_assert_num_queries(20):
+    with django_assert_num_queries(19):
         response = client.get("/c/drills/")
 
     assert response.status_code == 200
@@ -238,10 +238,10 @@ def test_search_page_query_count_is_flat(
         CustomerPartNumberFactory(account=account, product=product, part_number=f"ACME-V-{number}")
     client.force_login(buyer.user)
 
-    # session, user, actor (buyer+account, website), visibility rules, product count,
-    # products+category, part numbers, availability (routing: assignments, website settings; product
+    # session, user, actor (buyer+account, website), visibility rules,
+    # products+category+window count, part numbers, availability (routing: assignments, website settings; product
     # facts; no levels without warehouses); prices (website+strategy, products, assignments, contracts, entries+customer prices, promotions)
-    with django_assert_num_queries(17):
+    with django_assert_num_queries(16):
         response = client.get("/search/", {"q": "valve"})
 
     assert response.status_code == 200
