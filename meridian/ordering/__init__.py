@@ -1,0 +1,1 @@
+"""Ordering: carts and shopping lists, quick order, checkout and the one order pipeline (docs/ordering.md)."""

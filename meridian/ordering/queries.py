@@ -1,0 +1,517 @@
+"""Ordering read paths, scoped to the actor (an object outside the scope is NotFound), the loaders the
+services use in a fixed number of queries, and the lock_* helpers."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Exists, OuterRef, Q, QuerySet, Sum
+from django.db.models.functions import Upper
+
+from meridian.catalog import engine as catalog_engine
+from meridian.catalog.models import CustomerPartNumber, Product, ProductUnit
+from meridian.catalog.queries import visible_products
+from meridian.core.actor import Actor, ActorKind, BuyerRole
+from meridian.core.errors import NotFound
+from meridian.customers.errors import AccountNotFound
+from meridian.customers.models import Account, Address
+from meridian.customers.queries import EXTERNAL_PREFIX, is_database_id
+from meridian.inventory.models import StockMovement
+from meridian.ordering import engine
+from meridian.ordering.errors import CartNotFound, OrderNotFound
+from meridian.ordering.models import (
+    Cart,
+    CartLine,
+    Order,
+    OrderLine,
+    OrderStatusChange,
+    ShippingMethod,
+    ShippingRateBand,
+)
+from meridian.tenancy.models import Website
+
+ZERO = Decimal(0)
+
+
+# --- accounts, the account's view, websites -------------------------------------------------
+
+
+def _by_reference(queryset: QuerySet[Account], reference: str | int) -> QuerySet[Account]:
+    text = str(reference)
+    if text.startswith(EXTERNAL_PREFIX):
+        external_id = text[len(EXTERNAL_PREFIX) :]
+        return queryset.filter(external_id=external_id) if external_id else queryset.none()
+    if not is_database_id(text):
+        return queryset.none()
+    return queryset.filter(pk=int(text))
+
+
+def get_orderable_account(*, actor: Actor, reference: Account | str | int) -> Account:
+    """The account (id or `ext:<external_id>`) in the actor's scope, with its payment terms and ordering
+    settings (1 query); else AccountNotFound."""
+    key = reference.pk if isinstance(reference, Account) else reference
+    queryset = Account.objects.visible_to(actor).select_related(
+        "organization", "payment_terms", "ordering_settings"
+    )
+    account = _by_reference(queryset, key).first()
+    if account is None:
+        raise AccountNotFound(key)
+    return account
+
+
+@dataclass(frozen=True, slots=True)
+class Ancestor:
+    account_id: int
+    path: str
+    credit_limit: Decimal | None
+
+
+def account_ancestors(*, account: Account) -> list[Ancestor]:
+    """The account's ancestors, root first (1 query; none for a root account)."""
+    paths = account.ancestor_paths()
+    if not paths:
+        return []
+    rows = Account.objects.filter(organization_id=account.organization_id, path__in=paths).order_by("path")
+    return [Ancestor(pk, path, limit) for pk, path, limit in rows.values_list("pk", "path", "credit_limit")]
+
+
+def account_view(*, account: Account, ancestors: Sequence[Ancestor], website_id: int | None) -> Actor:
+    """The account as its own buyers see the catalog and prices: a rep ordering on its behalf gets
+    exactly the visibility and prices its buyers get."""
+    return Actor(
+        kind=ActorKind.BUYER,
+        organization_id=account.organization_id,
+        website_id=website_id,
+        account_id=account.pk,
+        account_path=account.path,
+        account_ancestor_ids=tuple(ancestor.account_id for ancestor in ancestors),
+        customer_group_id=account.customer_group_id,
+        branch_id=account.branch_id,
+        buyer_roles=frozenset({BuyerRole.BUYER}),
+    )
+
+
+def get_website(*, organization_id: int, website_id: int | None) -> Website:
+    """The website (or the organization's default) with its ordering settings (1 query)."""
+    queryset = Website.objects.filter(organization_id=organization_id).select_related("ordering_settings")
+    website = (
+        queryset.filter(pk=website_id).first()
+        if website_id is not None
+        else queryset.order_by("-is_default", "pk").first()
+    )
+    if website is None:
+        raise NotFound(f"website {website_id} not found", fields={"website": ["not found"]})
+    return website
+
+
+def find_address(*, account: Account, address_id: int) -> Address | None:
+    return Address.objects.filter(account_id=account.pk, pk=address_id).first()
+
+
+# --- products ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ProductFacts:
+    """What ordering needs to check and write a line for one product."""
+
+    product_id: int
+    sku: str
+    name: str
+    status: str
+    base_uom: str
+    min_order_quantity: Decimal
+    order_increment: Decimal
+    weight: Decimal  # kg per base unit; 0 when the catalog does not say
+    units: Mapping[str, Decimal]  # code -> base units in one (the base unit itself included)
+
+    @property
+    def is_orderable(self) -> bool:
+        return self.status == Product.Status.ACTIVE
+
+    def factor(self, uom: str) -> Decimal | None:
+        return self.units.get(uom.upper())
+
+
+def _weight(attributes: object) -> Decimal:
+    if isinstance(attributes, dict):
+        raw = attributes.get("weight_kg")
+        try:
+            value = Decimal(str(raw)) if raw is not None else ZERO
+        except ArithmeticError:
+            return ZERO
+        return value if value.is_finite() and value >= 0 else ZERO
+    return ZERO
+
+
+def _facts(rows: Sequence[Product], *, with_units: bool = True) -> dict[int, ProductFacts]:
+    units: dict[int, dict[str, Decimal]] = {row.pk: {row.base_uom.upper(): Decimal(1)} for row in rows}
+    if rows and with_units:
+        for product_id, code, factor in ProductUnit.objects.filter(
+            product_id__in=[row.pk for row in rows]
+        ).values_list("product_id", "code", "factor"):
+            units[product_id][code.upper()] = factor
+    return {
+        row.pk: ProductFacts(
+            product_id=row.pk,
+            sku=row.sku,
+            name=row.name,
+            status=row.status,
+            base_uom=row.base_uom.upper(),
+            min_order_quantity=row.min_order_quantity,
+            order_increment=row.order_increment,
+            weight=_weight(row.attributes),
+            units=units[row.pk],
+        )
+        for row in rows
+    }
+
+
+FACT_FIELDS = (
+    "pk",
+    "sku",
+    "name",
+    "status",
+    "base_uom",
+    "min_order_quantity",
+    "order_increment",
+    "attributes",
+)
+
+
+def product_facts(
+    *, organization_id: int, product_ids: Collection[int], with_units: bool = True
+) -> dict[int, ProductFacts]:
+    """Products by id (1 query; none without ids) with their units (1 more, unless `with_units` is
+    False: then only the base unit is known)."""
+    if not product_ids:
+        return {}
+    rows = list(
+        Product.objects.filter(organization_id=organization_id, pk__in=sorted(product_ids)).only(*FACT_FIELDS)
+    )
+    return _facts(rows, with_units=with_units)
+
+
+@dataclass(frozen=True, slots=True)
+class ResolvedReferences:
+    """Products a quick order's references name: by upper-cased SKU, or by normalized part number."""
+
+    by_sku: dict[str, ProductFacts]
+    by_part_number: dict[str, ProductFacts]
+
+    def find(self, reference: str) -> ProductFacts | None:
+        found = self.by_sku.get(reference.strip().upper())
+        if found is None:
+            found = self.by_part_number.get(catalog_engine.normalize_part_number(reference))
+        return found
+
+
+def resolve_references(*, view: Actor, references: Collection[str]) -> ResolvedReferences:
+    """SKUs (any case) and the account's own part numbers (the account's or an ancestor's, the
+    nearest wins) to visible products, in 4 queries whatever the number of references: part numbers,
+    visibility rules, products, units."""
+    skus = sorted({reference.strip().upper() for reference in references if reference.strip()})
+    normalized = sorted(
+        {n for reference in references if (n := catalog_engine.normalize_part_number(reference))}
+    )
+    chain = list(view.account_chain_ids)
+    depth = {account_id: index for index, account_id in enumerate(chain)}
+    part_rows = (
+        list(
+            CustomerPartNumber.objects.filter(account_id__in=chain, normalized__in=normalized).values_list(
+                "normalized", "product_id", "account_id"
+            )
+        )
+        if chain and normalized
+        else []
+    )
+    nearest: dict[str, tuple[int, int]] = {}
+    for number, product_id, account_id in part_rows:
+        rank = depth.get(account_id, -1)
+        if number not in nearest or rank > nearest[number][0]:
+            nearest[number] = (rank, product_id)
+    part_product_ids = sorted({product_id for _, product_id in nearest.values()})
+    condition = Q(sku_upper__in=skus)
+    if part_product_ids:
+        condition |= Q(pk__in=part_product_ids)
+    rows = list(visible_products(view).alias(sku_upper=Upper("sku")).filter(condition).only(*FACT_FIELDS))
+    facts = _facts(rows)
+    by_sku = {fact.sku.upper(): fact for fact in facts.values()}
+    by_part = {
+        number: facts[product_id] for number, (_, product_id) in nearest.items() if product_id in facts
+    }
+    return ResolvedReferences(by_sku=by_sku, by_part_number=by_part)
+
+
+# --- shipping ---------------------------------------------------------------------------------
+
+
+def shipping_rates(*, website: Website, code: str, currency: str) -> engine.ShippingRates | None:
+    """The website's method `code` (or its first active one when `code` is empty), with its bands
+    (2 queries); None when the website has no method at all (shipping is then free) or no such code."""
+    methods = ShippingMethod.objects.filter(website_id=website.pk, is_active=True, currency=currency)
+    method = (methods.filter(code=code) if code else methods.order_by("position", "pk")).first()
+    if method is None:
+        return None
+    bands = tuple(
+        engine.RateBand(min_value, amount)
+        for min_value, amount in ShippingRateBand.objects.filter(method_id=method.pk)
+        .order_by("min_value")
+        .values_list("min_value", "amount")
+    )
+    return engine.ShippingRates(
+        method.code, method.name, engine.ShippingBasis(method.basis), method.flat_amount, bands
+    )
+
+
+def list_shipping_methods(*, website: Website) -> QuerySet[ShippingMethod]:
+    return (
+        ShippingMethod.objects.filter(website_id=website.pk, is_active=True)
+        .prefetch_related("bands")
+        .order_by("position", "pk")
+    )
+
+
+# --- buyer controls and credit ---------------------------------------------------------------
+
+
+def open_orders_total(*, organization_id: int, account_path: str, currency: str) -> Decimal:
+    """Open terms orders of the account and its subtree (they count against its credit limit); 1 query."""
+    total = (
+        Order.objects.filter(
+            organization_id=organization_id,
+            account__path__startswith=account_path,
+            currency=currency,
+            payment_method=Order.PaymentMethod.TERMS,
+            status__in=[str(status) for status in engine.OPEN_STATUSES],
+        )
+        .aggregate(total=Sum("total"))
+        .get("total")
+    )
+    return total or ZERO
+
+
+def spent_between(*, account: Account, currency: str, start: dt.datetime, end: dt.datetime) -> Decimal:
+    """The account's orders placed in [start, end) that count against its budget; 1 query."""
+    total = (
+        Order.objects.filter(
+            account_id=account.pk,
+            currency=currency,
+            created_at__gte=start,
+            created_at__lt=end,
+            status__in=[str(status) for status in engine.SPENDING_STATUSES],
+        )
+        .aggregate(total=Sum("total"))
+        .get("total")
+    )
+    return total or ZERO
+
+
+# --- locks ------------------------------------------------------------------------------------
+
+
+def lock_accounts(*, account_ids: Collection[int]) -> dict[int, Account]:
+    """Lock accounts in pk order (credit and budget checks of concurrent orders queue here)."""
+    if not account_ids:
+        return {}
+    rows = Account.objects.filter(pk__in=sorted(account_ids)).order_by("pk").select_for_update(of=("self",))
+    return {row.pk: row for row in rows}
+
+
+def lock_order(*, actor: Actor, number: str) -> Order:
+    """The order in the actor's scope, locked (with its account); else OrderNotFound."""
+    found = (
+        Order.objects.visible_to(actor)
+        .filter(number=number)
+        .select_related("account", "website", "organization")
+        .select_for_update(of=("self",))
+        .first()
+    )
+    if found is None:
+        raise OrderNotFound(number)
+    return found
+
+
+def lock_cart(*, cart_id: int) -> Cart:
+    found = Cart.objects.filter(pk=cart_id).select_for_update(of=("self",)).first()
+    if found is None:
+        raise CartNotFound(cart_id)
+    return found
+
+
+# --- orders -----------------------------------------------------------------------------------
+
+
+def list_orders(
+    *,
+    actor: Actor,
+    search: str = "",
+    statuses: Collection[str] = (),
+    placed_from: dt.date | None = None,
+    placed_to: dt.date | None = None,
+    account: Account | None = None,
+) -> QuerySet[Order]:
+    """Orders in scope, newest first, with account and placing user (1 query for a page).
+
+    `search` matches the number exactly, the PO number in part, or a line's SKU exactly."""
+    queryset = Order.objects.visible_to(actor).select_related("account", "placed_by")
+    text = search.strip()
+    if text:
+        has_sku = OrderLine.objects.filter(order_id=OuterRef("pk"), sku__iexact=text)
+        queryset = queryset.filter(Q(number__iexact=text) | Q(po_number__icontains=text) | Exists(has_sku))
+    if statuses:
+        queryset = queryset.filter(status__in=list(statuses))
+    if placed_from is not None:
+        queryset = queryset.filter(created_at__date__gte=placed_from)
+    if placed_to is not None:
+        queryset = queryset.filter(created_at__date__lte=placed_to)
+    if account is not None:
+        queryset = queryset.filter(account__path__startswith=account.path)
+    return queryset.exclude(number="").order_by("-created_at", "-pk")
+
+
+def get_order(*, actor: Actor, number: str) -> Order:
+    """One order in the actor's scope by number (with account, website, placing user), else OrderNotFound."""
+    found = (
+        Order.objects.visible_to(actor)
+        .filter(number=number)
+        .exclude(number="")
+        .select_related("account", "website", "placed_by", "decided_by")
+        .first()
+    )
+    if found is None:
+        raise OrderNotFound(number)
+    return found
+
+
+def find_order_by_id(*, actor: Actor, order_id: int) -> Order | None:
+    return Order.objects.visible_to(actor).filter(pk=order_id).select_related("account").first()
+
+
+@dataclass(frozen=True, slots=True)
+class Allocation:
+    warehouse_id: int
+    warehouse_code: str
+    product_id: int
+    quantity: Decimal  # still held by the order, base units
+
+
+@dataclass(frozen=True, slots=True)
+class OrderDetail:
+    order: Order
+    lines: list[OrderLine]
+    history: list[OrderStatusChange]
+    allocations: list[Allocation]
+
+    def allocations_for(self, line: OrderLine) -> list[Allocation]:
+        return [allocation for allocation in self.allocations if allocation.product_id == line.product_id]
+
+
+def get_order_detail(*, actor: Actor, number: str) -> OrderDetail:
+    """The order with lines (prices and their sources), status history and what it holds per
+    warehouse, in 4 queries whatever the number of lines: order, lines, history, allocations."""
+    order = get_order(actor=actor, number=number)
+    lines = list(OrderLine.objects.filter(order_id=order.pk).order_by("line_number"))
+    history = list(OrderStatusChange.objects.filter(order_id=order.pk).order_by("at", "pk"))
+    held = (
+        StockMovement.objects.filter(
+            organization_id=order.organization_id,
+            reference=order.number,
+            kind__in=[StockMovement.Kind.ALLOCATION, StockMovement.Kind.RELEASE, StockMovement.Kind.SHIPMENT],
+        )
+        .values_list("warehouse_id", "warehouse__code", "product_id")
+        .annotate(total=Sum("allocated_delta"))
+        .order_by("warehouse__code", "product_id")
+    )
+    allocations = [
+        Allocation(warehouse_id, code, product_id, total)
+        for warehouse_id, code, product_id, total in held
+        if total > 0
+    ]
+    return OrderDetail(order=order, lines=lines, history=history, allocations=allocations)
+
+
+def approvals_inbox(*, actor: Actor) -> QuerySet[Order]:
+    """Orders waiting for this approver: pending approval in their account's subtree, not their own."""
+    if not actor.has_buyer_role(BuyerRole.APPROVER):
+        return Order.objects.none()
+    return (
+        Order.objects.visible_to(actor)
+        .filter(status=Order.Status.PENDING_APPROVAL)
+        .exclude(placed_by_id=actor.user_id)
+        .select_related("account", "placed_by")
+        .order_by("created_at", "pk")
+    )
+
+
+def previous_unit_prices(*, order: Order) -> dict[tuple[int, str], Decimal]:
+    """The unit price each (product, unit) had on the order (1 query)."""
+    return {
+        (product_id, uom): price
+        for product_id, uom, price in OrderLine.objects.filter(order_id=order.pk)
+        .order_by("-line_number")
+        .values_list("product_id", "uom", "unit_price")
+    }
+
+
+# --- carts and lists --------------------------------------------------------------------------
+
+
+def list_carts(*, actor: Actor, kind: str | None = None, account: Account | None = None) -> QuerySet[Cart]:
+    """Carts and lists in scope (with account and owner), most recently changed first (1 query)."""
+    queryset = Cart.objects.visible_to(actor).select_related("account", "owner")
+    if kind is not None:
+        queryset = queryset.filter(kind=kind)
+    if account is not None:
+        queryset = queryset.filter(account_id=account.pk)
+    return queryset.exclude(status=Cart.Status.ORDERED).order_by("-updated_at", "-pk")
+
+
+def list_shopping_lists(*, actor: Actor) -> QuerySet[Cart]:
+    return list_carts(actor=actor, kind=Cart.Kind.LIST).order_by("name", "pk")
+
+
+def get_cart(*, actor: Actor, cart_id: int | str) -> Cart:
+    """A cart or list in the actor's scope (with account), else CartNotFound."""
+    if not is_database_id(str(cart_id)):
+        raise CartNotFound(cart_id)
+    found = Cart.objects.visible_to(actor).filter(pk=int(cart_id)).select_related("account", "owner").first()
+    if found is None:
+        raise CartNotFound(cart_id)
+    return found
+
+
+def find_current_cart(*, actor: Actor, account: Account) -> Cart | None:
+    if actor.user_id is None:
+        return None
+    return (
+        Cart.objects.filter(
+            owner_id=actor.user_id,
+            account_id=account.pk,
+            kind=Cart.Kind.CART,
+            status__in=[Cart.Status.ACTIVE, Cart.Status.ABANDONED],
+        )
+        .select_related("account")
+        .first()
+    )
+
+
+def cart_lines(*, cart: Cart) -> list[CartLine]:
+    """The cart's lines with their products (1 query), in the order they were added."""
+    return list(CartLine.objects.filter(cart_id=cart.pk).select_related("product").order_by("added_at", "pk"))
+
+
+def list_abandoned_carts(*, actor: Actor) -> QuerySet[Cart]:
+    """Abandoned carts of accounts in a staff actor's scope (reps: their accounts), with account and
+    owner, longest abandoned first (1 query)."""
+    if not actor.is_staff:
+        return Cart.objects.none()
+    return (
+        Cart.objects.visible_to(actor)
+        .filter(kind=Cart.Kind.CART, status=Cart.Status.ABANDONED)
+        .select_related("account", "owner")
+        .order_by("abandoned_at", "pk")
+    )

@@ -1,0 +1,112 @@
+"""Read paths: scope, search and filters, fixed query counts."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.utils import timezone
+
+from meridian.ordering import queries
+from meridian.ordering.errors import OrderNotFound
+from meridian.ordering.services import cancel_order, current_cart
+from tests.catalog.factories import ProductFactory
+from tests.inventory.factories import receive
+from tests.ordering.conftest import World
+from tests.pricing.factories import PriceListEntryFactory
+
+D = Decimal
+
+
+def numbers(orders: Any) -> list[str]:
+    return [order.number for order in orders]
+
+
+@pytest.mark.django_db
+def test_orders_are_scoped_to_the_actor(world: World) -> None:
+    mine = world.order()
+    sibling = world.order(actor=world.actor(world.approver), account=world.sibling)
+    other = world.order(actor=world.actor(world.other_buyer))
+
+    assert numbers(queries.list_orders(actor=world.buyer_actor)) == [mine.number]
+    assert numbers(queries.list_orders(actor=world.actor(world.approver))) == [sibling.number, mine.number]
+    assert numbers(queries.list_orders(actor=world.rep_actor)) == [mine.number]
+    assert numbers(queries.list_orders(actor=world.actor(world.other_rep))) == []
+    assert len(numbers(queries.list_orders(actor=world.admin_actor))) == 3
+    for actor in (world.buyer_actor, world.rep_actor):
+        with pytest.raises(OrderNotFound):
+            queries.get_order(actor=actor, number=other.number)
+        with pytest.raises(OrderNotFound):
+            queries.get_order_detail(actor=actor, number=other.number)
+    assert queries.get_order(actor=world.actor(world.other_buyer), number=other.number).pk == other.pk
+
+
+@pytest.mark.django_db
+def test_search_and_filters(world: World) -> None:
+    first = world.order([(world.bolt, 5)], po_number="PO-ALPHA-1")
+    second = world.order([(world.hammer, 1)], po_number="PO-BETA-2")
+    old = world.order([(world.washer, 10)], now=timezone.now() - timedelta(days=30))
+    cancel_order(actor=world.buyer_actor, number=second.number)
+    actor = world.buyer_actor
+
+    assert numbers(queries.list_orders(actor=actor, search=first.number.lower())) == [first.number]
+    assert numbers(queries.list_orders(actor=actor, search="alpha")) == [first.number]
+    assert numbers(queries.list_orders(actor=actor, search="hammer")) == [second.number]
+    assert numbers(queries.list_orders(actor=actor, statuses=["cancelled"])) == [second.number]
+    assert numbers(queries.list_orders(actor=actor, placed_to=timezone.now().date() - timedelta(days=1))) == [
+        old.number
+    ]
+    assert numbers(queries.list_orders(actor=actor, placed_from=timezone.now().date())) == [
+        second.number,
+        first.number,
+    ]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("count", [1, 5])
+def test_the_order_list_is_one_query(
+    world: World, count: int, django_assert_num_queries: Callable[..., Any]
+) -> None:
+    for _ in range(count):
+        world.order()
+    actor = world.buyer_actor
+
+    with django_assert_num_queries(1):  # orders + account + placing user
+        orders = list(queries.list_orders(actor=actor)[:50])
+        names = [(order.account.name, order.placed_by.email if order.placed_by else "") for order in orders]
+
+    assert len(names) == count
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("count", [1, 5])
+def test_an_order_with_lines_prices_history_and_allocations_in_four_queries(
+    world: World, count: int, django_assert_num_queries: Callable[..., Any]
+) -> None:
+    products = [ProductFactory(organization=world.organization, sku=f"D-{n}") for n in range(count)]
+    for product in products:
+        PriceListEntryFactory(price_list=world.price_list, product=product, price=D(1))
+        receive(world.warehouse, product, 10)
+    order = world.order([(product, 2) for product in products])
+    actor = world.buyer_actor
+
+    with django_assert_num_queries(4):  # order+account+website+users, lines, history, allocations
+        detail = queries.get_order_detail(actor=actor, number=order.number)
+        shown = [(line.sku, line.price_source["kind"], detail.allocations_for(line)) for line in detail.lines]
+
+    assert len(shown) == count
+    assert [(a.warehouse_code, a.quantity) for a in detail.allocations] == [("MAIN", D(2))] * count
+    assert [change.to_status for change in detail.history] == ["placed"]
+
+
+@pytest.mark.django_db
+def test_carts_are_listed_in_scope(world: World) -> None:
+    mine = current_cart(actor=world.buyer_actor)
+    current_cart(actor=world.actor(world.other_buyer))
+
+    assert [cart.pk for cart in queries.list_carts(actor=world.buyer_actor)] == [mine.pk]
+    assert [cart.pk for cart in queries.list_carts(actor=world.rep_actor)] == [mine.pk]
+    assert len(queries.list_carts(actor=world.admin_actor)) == 2
