@@ -177,8 +177,9 @@ def search_products(
     else:
         queryset = queryset.order_by("name", "pk")
     # The total rides along as a window count: a page costs one query, not a count and then a page.
-    items = list(queryset.annotate(total_count=Window(Count("*")))[offset : offset + limit])
-    count = items[0].total_count if items else (queryset.count() if offset else 0)
+    rows = list(queryset.annotate(total_count=Window(Count("*")))[offset : offset + limit])
+    count = rows[0].total_count if rows else (queryset.count() if offset else 0)
+    items: list[Product] = list(rows)
     return ProductPage(count=count, items=items, part_numbers=part_numbers_for(actor, [p.pk for p in items]))
 
 

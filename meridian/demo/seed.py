@@ -8,6 +8,7 @@ one, normalized part numbers, and search documents from the catalog's own `produ
 
 from __future__ import annotations
 
+import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -24,6 +25,7 @@ from meridian.demo.seeding.catalog import CatalogSeeding
 from meridian.demo.seeding.customers import CustomerSeeding
 from meridian.demo.seeding.tenancy import TenancySeeding
 from meridian.inventory.seed import delete_inventory, seed_inventory
+from meridian.ordering.seed import delete_orders, seed_orders
 from meridian.pricing.seed import delete_pricing, seed_pricing
 from meridian.staff.models import StaffMember
 from meridian.tenancy.models import Organization
@@ -81,6 +83,16 @@ def seed_demo(
         seeder = _Seeder(PROFILES[profile], seed, progress or (lambda message: None))
         counts = seeder.run()
     _analyze()
+    # Orders go through place_order, whose transaction is durable: after the seed has committed.
+    approver = BuyerUser.objects.select_related("account").get(user__email=ref.DEMO_APPROVER.email)
+    counts.update(
+        seed_orders(
+            organization=seeder.organization,
+            rng=random.Random(f"{seed}:orders"),
+            profile=profile,
+            approval_accounts=[approver.account],
+        )
+    )
     return SeedReport(
         profile=profile,
         seed=seed,
@@ -98,6 +110,7 @@ def delete_demo_organization(organization: Organization) -> None:
         *StaffMember.objects.filter(organization=organization).values_list("user_id", flat=True),
     ]
     # Leaf tables first, each in one DELETE; the cascade from the organization would load every row.
+    delete_orders(organization=organization)
     delete_inventory(organization=organization)
     delete_pricing(organization=organization)
     VisibilityRule.objects.filter(organization=organization).delete()

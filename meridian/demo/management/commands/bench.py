@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from meridian.demo.bench import run_catalog_bench
 from meridian.demo.seed import DEFAULT_SEED, PROFILES, find_demo_organization, seed_demo
 from meridian.inventory.bench import run_inventory_bench
+from meridian.ordering.bench import run_checkout_bench
 from meridian.pricing.bench import run_pricing_bench
 
 
@@ -16,7 +17,9 @@ class Command(BaseCommand):
     help = "Measure catalog search and category pages (p50/p95/p99) against a plain-SQL baseline."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("suite", choices=["catalog", "pricing", "inventory"], help="what to measure")
+        parser.add_argument(
+            "suite", choices=["catalog", "pricing", "inventory", "checkout"], help="what to measure"
+        )
         parser.add_argument(
             "--profile",
             choices=list(PROFILES),
@@ -51,7 +54,12 @@ class Command(BaseCommand):
             raise CommandError("a catalog latency target failed")
 
     def _run_domain_bench(self, options: dict[str, Any]) -> None:
-        if options["suite"] == "inventory":
+        if options["suite"] == "checkout":
+            if find_demo_organization() is None:
+                self.stdout.write(f"No demo data: seeding profile {options['profile']!r} first...")
+                seed_demo(profile=options["profile"], seed=options["seed"])
+            lines = run_checkout_bench(seconds=options["seconds"], clients=options["clients"], lines=10)
+        elif options["suite"] == "inventory":
             # Builds and keeps its own fixture organization; compares against shared/bench/ideal-order.
             lines = run_inventory_bench(seconds=options["seconds"], clients=options["clients"])
         else:
