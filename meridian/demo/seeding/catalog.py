@@ -24,6 +24,24 @@ COMPRESSED_GASES = ("Hazmat & Chemicals", "Compressed Gases")
 RESTRICTED = (HAZMAT, OEM_COMPONENTS, CIRCUIT_PROTECTION)
 
 
+# Plausible unit costs (USD, per base unit) by top category: a bolt is cents, a gearbox hundreds.
+COST_RANGES: dict[str, tuple[float, float]] = {
+    "Fasteners": (0.04, 2.5),
+    "Power Transmission": (8.0, 420.0),
+    "Safety & PPE": (0.6, 45.0),
+    "Electrical": (1.5, 160.0),
+    "Fluid Power": (6.0, 380.0),
+    "Abrasives": (0.4, 28.0),
+    "Adhesives & Sealants": (3.0, 40.0),
+    "Cutting Tools": (4.0, 120.0),
+    "Material Handling": (25.0, 900.0),
+    "Hazmat & Chemicals": (4.0, 65.0),
+    "Janitorial": (1.0, 35.0),
+    "Welding": (2.0, 220.0),
+    "OEM Components": (3.0, 250.0),
+}
+
+
 class CatalogSeeding(SeederBase):
     def seed_categories(self) -> None:
         paths = category_paths(FAMILIES)
@@ -87,7 +105,8 @@ class CatalogSeeding(SeederBase):
                 external_id=f"{100_000 + len(self.products) + len(chunk)}",
             )
             product = Product(organization=self.organization, sku=data.sku.strip(), **product_values(data))
-            product.standard_cost = Decimal(str(round(cost_rng.uniform(0.15, 240), 2)))
+            low, high = COST_RANGES.get(spec.category_path[0], (2.0, 150.0))
+            product.standard_cost = Decimal(str(round(cost_rng.uniform(low, high), 2)))
             chunk.append((product, spec))
             if len(chunk) == PRODUCT_CHUNK:
                 units += self._save_products(chunk)
