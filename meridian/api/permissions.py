@@ -66,6 +66,8 @@ class Kind(enum.StrEnum):
     PROMOTION = "promotion"  # a promotion id (a coupon promotion)
     COUPON = "coupon"  # a coupon id, of the promotion named before it
     PRICE_CHANGE = "price_change"  # a price audit row id
+    ORDER = "order"  # an order number (the world's is account A's)
+    CART = "cart"  # a cart or shopping list id (the world's is a list of account A)
 
     @property
     def scope(self) -> Scope:
@@ -91,6 +93,8 @@ KIND_SCOPE: Mapping[Kind, Scope] = MappingProxyType(
         Kind.PROMOTION: Scope.ORGANIZATION,
         Kind.COUPON: Scope.ORGANIZATION,
         Kind.PRICE_CHANGE: Scope.ORGANIZATION,
+        Kind.ORDER: Scope.ACCOUNT,
+        Kind.CART: Scope.ACCOUNT,
     }
 )
 
@@ -119,6 +123,13 @@ STOCK_PARAMS = {"warehouse": Kind.WAREHOUSE, "sku": Kind.PRODUCT}
 # meridian.pricing.services.PRICING_EDITORS: who changes prices, lists, contracts and promotions.
 PRICING_EDITORS = frozenset({StaffRole.ADMIN, StaffRole.SALES_MANAGER, StaffRole.INSIDE_SALES})
 PRICE_LIST_REF = {"code": Kind.PRICE_LIST}
+# meridian.ordering.services._common: who places orders and keeps carts (buyers: buyer or admin role).
+ORDERING_BUYERS = frozenset({BuyerRole.BUYER, BuyerRole.ADMIN})
+ORDERING_STAFF = frozenset(
+    {StaffRole.ADMIN, StaffRole.SALES_REP, StaffRole.SALES_MANAGER, StaffRole.INSIDE_SALES}
+)
+# lifecycle.cancel_order: those who order, and the back office.
+ORDER_CANCELLERS = ORDERING_STAFF | {StaffRole.FINANCE}
 
 
 @dataclass(frozen=True, slots=True)
@@ -331,6 +342,30 @@ OPERATIONS: Mapping[str, Rule] = MappingProxyType(
             example={"account": IN_SCOPE_ACCOUNT, "lines": [{"sku": IN_SCOPE_PRODUCT, "quantity": "2"}]},
             note="A read that takes a body: a buyer prices their account subtree, a rep their accounts.",
         ),
+        # --- orders and carts (meridian/ordering/api.py; roles in meridian/ordering/services/_common.py)
+        "place_order": Rule(
+            ORDERING_BUYERS,
+            ORDERING_STAFF,
+            params={"account": Kind.ACCOUNT},
+            example={"account": IN_SCOPE_ACCOUNT, "lines": [{"sku": IN_SCOPE_PRODUCT, "quantity": "1"}]},
+            note="A buyer orders for their account subtree, a rep for their accounts (channel rep).",
+        ),
+        "list_orders": read(lists=Kind.ORDER),
+        "get_order": read(params={"number": Kind.ORDER}),
+        "cancel_order": Rule(
+            ORDERING_BUYERS,
+            ORDER_CANCELLERS,
+            params={"number": Kind.ORDER},
+            example={"reason": f"cancelled {UNIQUE}"},
+        ),
+        "list_carts": read(lists=Kind.CART),
+        "create_cart": Rule(
+            ORDERING_BUYERS,
+            ORDERING_STAFF,
+            params={"account": Kind.ACCOUNT},
+            example={"name": f"List {UNIQUE}", "account": IN_SCOPE_ACCOUNT},
+        ),
+        "get_cart": read(params={"cart_id": Kind.CART}),
     }
 )
 

@@ -39,7 +39,7 @@ def world(shared_world: World, db: None) -> World:
     return shared_world
 
 
-ID_FIELD = {Kind.PRODUCT: "sku"}
+ID_FIELD = {Kind.PRODUCT: "sku", Kind.ORDER: "number"}
 
 
 def _outsiders(operation: Operation) -> tuple[str, ...]:

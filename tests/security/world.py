@@ -10,6 +10,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
 from urllib.parse import quote
 
 from django.test import Client
@@ -30,6 +31,8 @@ from meridian.core.models import ApiToken
 from meridian.core.services import issue_token
 from meridian.customers.models import Account, Address, BuyerUser, CustomerGroup
 from meridian.inventory.models import StockMovement, SupplierPurchaseOrder, Warehouse
+from meridian.ordering.models import Cart, Order
+from meridian.ordering.services import OrderLineRequest, add_to_cart, create_list, place_order
 from meridian.pricing.models import (
     Contract,
     Coupon,
@@ -41,9 +44,16 @@ from meridian.pricing.models import (
 )
 from meridian.staff.models import StaffMember
 from meridian.tenancy.models import Organization
+from tests.actors import actor_for
 from tests.catalog.factories import CategoryFactory, ProductFactory
 from tests.customers.factories import AccountFactory, AddressFactory, BuyerUserFactory, CustomerGroupFactory
-from tests.inventory.factories import SupplierFactory, WarehouseFactory, receive
+from tests.inventory.factories import (
+    SupplierFactory,
+    WarehouseAssignmentFactory,
+    WarehouseFactory,
+    receive,
+)
+from tests.ordering.factories import PaymentTermsFactory
 from tests.staff.factories import StaffMemberFactory
 from tests.tenancy.factories import OrganizationFactory, WebsiteFactory
 
@@ -103,6 +113,8 @@ class World:
     promotion: Promotion  # a coupon promotion
     coupon: Coupon
     price_change: PriceChange
+    order: Order  # placed by buyer_a for account A
+    cart: Cart  # a shopping list of buyer_a for account A, with one line
     _clients: dict[int, Client] = field(default_factory=dict)
 
     def outsider(self, name: str) -> BuyerUser | StaffMember:
@@ -159,6 +171,8 @@ class World:
             Kind.PROMOTION: str(self.promotion.pk),
             Kind.COUPON: str(self.coupon.pk),
             Kind.PRICE_CHANGE: str(self.price_change.pk),
+            Kind.ORDER: self.order.number,
+            Kind.CART: str(self.cart.pk),
         }
         return refs[kind]
 
@@ -186,6 +200,8 @@ class World:
             Kind.PROMOTION: "987654321",
             Kind.COUPON: "987654321",
             Kind.PRICE_CHANGE: "987654321",
+            Kind.ORDER: "SO-9876543",
+            Kind.CART: "987654321",
         }[kind]
 
     def identifiers(self, kind: Kind) -> set[object]:
@@ -208,12 +224,14 @@ class World:
             Kind.PROMOTION: {self.promotion.pk},
             Kind.COUPON: {self.coupon.pk},
             Kind.PRICE_CHANGE: {self.price_change.pk},
+            Kind.ORDER: {self.order.number},
+            Kind.CART: {self.cart.pk},
         }[kind]
 
 
 def build_world() -> World:
     org = OrganizationFactory(name=f"Northwind {ORG_MARK}")
-    WebsiteFactory(organization=org, is_default=True)
+    website = WebsiteFactory(organization=org, is_default=True)
     other_org = OrganizationFactory(name="Southwind Supply")
     WebsiteFactory(organization=other_org, is_default=True)
 
@@ -256,6 +274,7 @@ def build_world() -> World:
     )
     warehouse = WarehouseFactory(organization=org, code="CHI", name=f"Chicago {ORG_MARK}")
     movement = receive(warehouse, product, 25)
+    WarehouseAssignmentFactory(warehouse=warehouse, website=website, priority=1)
     purchase_order = SupplierPurchaseOrder.objects.create(
         organization=org,
         supplier=SupplierFactory(organization=org, name=f"Valve maker {ORG_MARK}"),
@@ -299,6 +318,20 @@ def build_world() -> World:
         currency="USD",
         new_price="9.5000",
     )
+    Account.objects.filter(pk=account_a.pk).update(
+        payment_terms=PaymentTermsFactory(organization=org, code=f"{ORG_MARK.upper()}-NET30")
+    )
+    account_a.refresh_from_db()
+    buyer_actor = actor_for(buyer_a)
+    order = place_order(
+        actor=buyer_actor,
+        channel=Order.Channel.API,
+        lines=[OrderLineRequest(sku=product.sku, quantity=Decimal(2))],
+        ship_to=address_a.pk,
+        po_number=f"{A_MARK}-po",
+    )
+    cart = create_list(actor=buyer_actor, name=f"List {A_MARK}")
+    add_to_cart(actor=buyer_actor, cart=cart, reference=product.sku, quantity=Decimal(1))
     world = World(
         org=org,
         other_org=other_org,
@@ -330,6 +363,8 @@ def build_world() -> World:
         promotion=promotion,
         coupon=coupon,
         price_change=price_change,
+        order=order,
+        cart=cart,
     )
     world.issue_clients()
     return world

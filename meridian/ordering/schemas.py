@@ -1,0 +1,358 @@
+"""Request and response schemas of orders and carts. Money goes out as decimal strings beside a
+currency code; quantities as decimal strings without trailing zeros."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Literal
+
+from ninja import Field, Schema
+from pydantic import model_validator
+
+from meridian.api.pagination import PageParams
+from meridian.api.schemas import Id, QuantityIn, Reference
+from meridian.ordering.models import Cart, CartLine, Order, OrderLine, OrderStatusChange
+from meridian.ordering.queries import Allocation, OrderDetail
+from meridian.ordering.services import OneTimeAddress, OrderLineRequest, Payment
+from meridian.pricing.display import unit_amount
+from meridian.pricing.schemas import TrimmedDecimal
+
+MAX_ORDER_LINES = 5000
+PositiveQuantity = Annotated[QuantityIn, Field(gt=0)]
+
+# --- placing ------------------------------------------------------------------------------------
+
+
+class OrderLineIn(Schema):
+    sku: str = Field(min_length=1, max_length=64)
+    quantity: PositiveQuantity
+    uom: str | None = Field(None, max_length=16, description="Unit code; the product's base unit if omitted.")
+
+
+class OneTimeAddressIn(Schema):
+    """A ship-to address for this order only (when the account allows one)."""
+
+    line1: str = Field(min_length=1, max_length=200)
+    city: str = Field(min_length=1, max_length=100)
+    country: str = Field(min_length=2, max_length=2, description="ISO 3166-1 alpha-2.")
+    company: str = Field("", max_length=200)
+    attention: str = Field("", max_length=200)
+    line2: str = Field("", max_length=200)
+    region: str = Field("", max_length=100)
+    postal_code: str = Field("", max_length=20)
+    phone: str = Field("", max_length=40)
+
+    def to_address(self) -> OneTimeAddress:
+        return OneTimeAddress(**self.model_dump())
+
+
+class PaymentIn(Schema):
+    method: Literal["terms", "card"] = Field(description="`terms` (on account) or `card`.")
+    card_token: str = Field("", max_length=200, description="For `card`: the gateway's token.")
+
+    def to_payment(self) -> Payment:
+        return Payment(method=self.method, card_token=self.card_token)
+
+
+class OrderIn(Schema):
+    account: Id | Reference | None = Field(
+        None, description="Id or `ext:<external_id>`; a buyer's own account by default, required for staff."
+    )
+    lines: list[OrderLineIn] | None = Field(
+        None, min_length=1, max_length=MAX_ORDER_LINES, description="Give `lines` or `cart`."
+    )
+    cart: Id | None = Field(None, description="Order a cart or shopping list (by id) instead of `lines`.")
+    ship_to: Id | OneTimeAddressIn | None = Field(
+        None, description="An address id of the account, or a one-time address; the default one if omitted."
+    )
+    po_number: str = Field("", max_length=64)
+    requested_date: date | None = None
+    notes: str = Field("", max_length=2000)
+    shipping_method: str = Field(
+        "", max_length=32, description="A rate table code; the first one if omitted."
+    )
+    payment: PaymentIn | None = Field(None, description="On account (terms) by default.")
+
+    @model_validator(mode="after")
+    def _lines_or_cart(self) -> OrderIn:
+        if (self.lines is None) == (self.cart is None):
+            raise ValueError("give either `lines` or `cart`")
+        return self
+
+    def to_lines(self) -> list[OrderLineRequest]:
+        return [
+            OrderLineRequest(sku=line.sku, quantity=line.quantity, uom=line.uom or "")
+            for line in self.lines or []
+        ]
+
+    def to_ship_to(self) -> int | OneTimeAddress | None:
+        return self.ship_to.to_address() if isinstance(self.ship_to, OneTimeAddressIn) else self.ship_to
+
+
+class CancelIn(Schema):
+    reason: str = Field("", max_length=300)
+
+
+# --- answering ------------------------------------------------------------------------------------
+
+
+class OrderLineOut(Schema):
+    line_number: int
+    sku: str
+    name: str
+    quantity: TrimmedDecimal
+    requested_quantity: TrimmedDecimal
+    uom: str
+    unit_price: str = Field(description="Pricing's unit price per `uom`, before promotions.")
+    list_price: str | None
+    discount: str
+    line_total: str
+    source: dict[str, object] = Field(description="Pricing's trace of what made the price, field for field.")
+    allocated_quantity: TrimmedDecimal
+    backordered_quantity: TrimmedDecimal
+    dropship_quantity: TrimmedDecimal
+    cancelled_quantity: TrimmedDecimal
+    shipped_quantity: TrimmedDecimal
+
+    @staticmethod
+    def of(line: OrderLine) -> OrderLineOut:
+        currency = line.currency
+        return OrderLineOut(
+            line_number=line.line_number,
+            sku=line.sku,
+            name=line.name,
+            quantity=line.quantity,
+            requested_quantity=line.requested_quantity,
+            uom=line.uom,
+            unit_price=unit_amount(line.unit_price, currency),
+            list_price=unit_amount(line.list_price, currency) if line.list_price is not None else None,
+            discount=unit_amount(line.discount_amount, currency),
+            line_total=unit_amount(line.line_total, currency),
+            source=line.price_source if isinstance(line.price_source, dict) else {},
+            allocated_quantity=line.allocated_quantity,
+            backordered_quantity=line.backordered_quantity,
+            dropship_quantity=line.dropship_quantity,
+            cancelled_quantity=line.cancelled_quantity,
+            shipped_quantity=line.shipped_quantity,
+        )
+
+
+class TotalsOut(Schema):
+    subtotal: str = Field(description="The goods, after line and order promotions.")
+    discount: str = Field(description="Order-level promotions (already in `subtotal`).")
+    shipping: str
+    tax: str
+    total: str
+    currency: str
+
+    @staticmethod
+    def of(order: Order) -> TotalsOut:
+        currency = order.currency
+        return TotalsOut(
+            subtotal=unit_amount(order.subtotal, currency),
+            discount=unit_amount(order.discount_total, currency),
+            shipping=unit_amount(order.shipping_amount, currency),
+            tax=unit_amount(order.tax_amount, currency),
+            total=unit_amount(order.total, currency),
+            currency=currency,
+        )
+
+
+class AllocationOut(Schema):
+    warehouse: str = Field(description="The warehouse's code.")
+    sku: str
+    quantity: TrimmedDecimal = Field(description="Still held for the order, in the product's base unit.")
+
+
+class StatusChangeOut(Schema):
+    from_status: str
+    to_status: str
+    hold: str
+    at: datetime
+    reason: str
+
+    @staticmethod
+    def of(change: OrderStatusChange) -> StatusChangeOut:
+        return StatusChangeOut(
+            from_status=change.from_status,
+            to_status=change.to_status,
+            hold=change.hold,
+            at=change.at,
+            reason=change.reason,
+        )
+
+
+class OrderOut(Schema):
+    number: str
+    status: str
+    hold: str = Field(description="`credit_hold`, `manual_review` or `` (none).")
+    account: int
+    channel: str
+    po_number: str
+    requested_date: date | None
+    payment_method: str
+    shipping_method: str
+    ship_to: dict[str, object]
+    created_at: datetime
+    lines: list[OrderLineOut]
+    totals: TotalsOut
+    allocations: list[AllocationOut]
+    history: list[StatusChangeOut]
+
+    @staticmethod
+    def of(detail: OrderDetail) -> OrderOut:
+        order = detail.order
+        skus = {line.product_id: line.sku for line in detail.lines}
+        return OrderOut(
+            number=order.number,
+            status=order.status,
+            hold=order.hold,
+            account=order.account_id,
+            channel=order.channel,
+            po_number=order.po_number,
+            requested_date=order.requested_date,
+            payment_method=order.payment_method,
+            shipping_method=order.shipping_method_code,
+            ship_to=order.ship_to if isinstance(order.ship_to, dict) else {},
+            created_at=order.created_at,
+            lines=[OrderLineOut.of(line) for line in detail.lines],
+            totals=TotalsOut.of(order),
+            allocations=[_allocation_out(allocation, skus) for allocation in detail.allocations],
+            history=[StatusChangeOut.of(change) for change in detail.history],
+        )
+
+
+def _allocation_out(allocation: Allocation, skus: dict[int, str]) -> AllocationOut:
+    return AllocationOut(
+        warehouse=allocation.warehouse_code,
+        sku=skus.get(allocation.product_id, ""),
+        quantity=allocation.quantity,
+    )
+
+
+class OrderFilters(PageParams):
+    status: str = Field("", max_length=200, description="One status or several, comma separated.")
+    q: str = Field("", max_length=100, description="The number, part of the PO number, or a line's SKU.")
+
+    def statuses(self) -> list[str]:
+        return [part.strip() for part in self.status.split(",") if part.strip()]
+
+
+class OrderSummaryOut(Schema):
+    number: str
+    status: str
+    hold: str
+    account: int
+    channel: str
+    po_number: str
+    total: str
+    currency: str
+    created_at: datetime
+
+    @staticmethod
+    def of(order: Order) -> OrderSummaryOut:
+        return OrderSummaryOut(
+            number=order.number,
+            status=order.status,
+            hold=order.hold,
+            account=order.account_id,
+            channel=order.channel,
+            po_number=order.po_number,
+            total=unit_amount(order.total, order.currency),
+            currency=order.currency,
+            created_at=order.created_at,
+        )
+
+
+class OrderList(Schema):
+    count: int
+    items: list[OrderSummaryOut]
+
+
+# --- carts and shopping lists -------------------------------------------------------------------
+
+
+class CartIn(Schema):
+    """A new shopping list."""
+
+    name: str = Field(min_length=1, max_length=100)
+    account: Id | Reference | None = Field(
+        None, description="Id or `ext:<external_id>`; a buyer's own account by default, required for staff."
+    )
+    is_shared: bool = Field(False, description="Lists: the account's buyers may use it.")
+    is_shared_with_subtree: bool = Field(False, description="Lists: and the buyers of its child accounts.")
+
+
+class CartLineIn(Schema):
+    sku: str = Field(min_length=1, max_length=64, description="A SKU or the account's part number.")
+    quantity: PositiveQuantity
+    uom: str | None = Field(None, max_length=16)
+    expected_version: int | None = Field(None, ge=1, description="409 `cart_changed` if it moved on.")
+
+
+class CartLinePatch(Schema):
+    quantity: Annotated[QuantityIn, Field(ge=0)] = Field(description="0 removes the line.")
+    expected_version: int | None = Field(None, ge=1)
+
+
+class CartLineOut(Schema):
+    id: int
+    sku: str
+    quantity: TrimmedDecimal
+    uom: str
+    added_at: datetime
+
+    @staticmethod
+    def of(line: CartLine) -> CartLineOut:
+        return CartLineOut(
+            id=line.pk, sku=line.product.sku, quantity=line.quantity, uom=line.uom, added_at=line.added_at
+        )
+
+
+class CartSummaryOut(Schema):
+    id: int
+    kind: str
+    name: str
+    account: int
+    status: str
+    is_shared: bool
+    is_shared_with_subtree: bool
+    version: int
+    updated_at: datetime
+
+    @staticmethod
+    def fields_of(cart: Cart) -> dict[str, object]:
+        return {
+            "id": cart.pk,
+            "kind": cart.kind,
+            "name": cart.name,
+            "account": cart.account_id,
+            "status": cart.status,
+            "is_shared": cart.is_shared,
+            "is_shared_with_subtree": cart.is_shared_with_subtree,
+            "version": cart.version,
+            "updated_at": cart.updated_at,
+        }
+
+    @staticmethod
+    def of(cart: Cart) -> CartSummaryOut:
+        return CartSummaryOut.model_validate(CartSummaryOut.fields_of(cart))
+
+
+class CartOut(CartSummaryOut):
+    lines: list[CartLineOut]
+
+    @staticmethod
+    def with_lines(cart: Cart, lines: list[CartLine]) -> CartOut:
+        return CartOut.model_validate(
+            {**CartSummaryOut.fields_of(cart), "lines": [CartLineOut.of(line) for line in lines]}
+        )
+
+
+class CartFilters(PageParams):
+    kind: Literal["cart", "list"] | None = None
+
+
+class CartList(Schema):
+    count: int
+    items: list[CartSummaryOut]
