@@ -23,7 +23,6 @@ from django_htmx.middleware import HtmxDetails
 
 from meridian.catalog import queries as catalog
 from meridian.catalog.errors import ProductNotFound
-from meridian.catalog.models import Category
 from meridian.console.forms import SearchForm
 from meridian.console.price_forms import (
     AccountAssignmentForm,
@@ -445,7 +444,7 @@ def _promotion_form(actor: Actor, data: QueryDict | None = None) -> PromotionFor
         data,
         websites=list_websites(organization_id=_organization_id(actor)),
         groups=customers.list_customer_groups(actor=actor),
-        categories=Category.objects.filter(organization_id=_organization_id(actor)).order_by("path"),
+        categories=catalog.list_categories(actor=actor),
     )
 
 
