@@ -627,6 +627,21 @@ def test_a_refused_order_keeps_no_key_so_a_retry_runs_again(world: World) -> Non
 
 
 @pytest.mark.django_db
+def test_preview_comes_before_the_po_number_and_the_payment_choice(world: World) -> None:
+    # given: an account that requires a PO number and has no payment terms (cards only)
+    AccountOrderingSettingsFactory(account=world.child, requires_po_number=True)
+    Account.objects.filter(pk=world.child.pk).update(payment_terms=None)
+
+    # when: the cart page previews the order (no PO number, no payment chosen yet)
+    preview = preview_order(actor=world.buyer_actor, lines=[OrderLineRequest("BOLT-M8", D(10))])
+
+    # then: it is priced; placing still needs both
+    assert preview.can_be_placed and preview.totals.goods == D("20.00")
+    with pytest.raises(PoNumberRequired):
+        world.order([(world.bolt, 10)])
+
+
+@pytest.mark.django_db
 def test_preview_prices_like_placement_and_reports_problems(world: World) -> None:
     TaxRuleFactory(organization=world.organization, country="US", region="OH", rate_percent=D(5))
     lines = [

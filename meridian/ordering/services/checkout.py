@@ -325,7 +325,10 @@ def prepare(
     account_reference: Account | str | int,
     now: dt.datetime,
     tax_provider: providers.TaxProvider,
+    is_preview: bool = False,
 ) -> Prepared:
+    """Load, check and price an order request. A preview (the cart page) comes before the buyer has
+    entered a PO number or chosen how to pay, so it skips those two checks."""
     account = queries.get_orderable_account(actor=actor, reference=account_reference)
     if not account.is_active:
         raise AccountInactive(account.pk)
@@ -335,9 +338,18 @@ def prepare(
     ancestors = tuple(queries.account_ancestors(account=account))
     view = queries.account_view(account=account, ancestors=ancestors, website_id=website.pk)
     settings = ordering_settings(account)
-    if settings is not None and settings.requires_po_number and not checkout.po_number.strip():
+    if (
+        not is_preview
+        and settings is not None
+        and settings.requires_po_number
+        and not checkout.po_number.strip()
+    ):
         raise PoNumberRequired()
-    if checkout.payment.method == Order.PaymentMethod.TERMS and account.payment_terms is None:
+    if (
+        not is_preview
+        and checkout.payment.method == Order.PaymentMethod.TERMS
+        and account.payment_terms is None
+    ):
         raise PaymentTermsUnavailable()
     address, ship_to = resolve_ship_to(account, settings, checkout.ship_to)
     today = now.astimezone(ZoneInfo(website.timezone or "UTC")).date()
@@ -426,7 +438,8 @@ def preview_order(
     tax_provider: providers.TaxProvider | None = None,
 ) -> OrderPreview:
     """The cart or lines priced live (with each price's source), shipping, tax, totals and stock, as
-    place_order would compute them; line problems are reported, not raised. Writes nothing."""
+    place_order would compute them; line problems are reported, not raised. Writes nothing. The PO
+    number and the payment terms are not checked (the buyer gives them at checkout)."""
     require_orderer(actor)
     moment = now or timezone.now()
     checkout = checkout_of(
@@ -449,6 +462,7 @@ def preview_order(
         account_reference=reference,
         now=moment,
         tax_provider=tax_provider or providers.tax_provider(),
+        is_preview=True,
     )
     product_ids = sorted(
         {line.priced.product_id for line in prepared.pricing.lines if line.facts is not None}
