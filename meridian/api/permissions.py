@@ -68,6 +68,8 @@ class Kind(enum.StrEnum):
     PRICE_CHANGE = "price_change"  # a price audit row id
     ORDER = "order"  # an order number (the world's is account A's)
     CART = "cart"  # a cart or shopping list id (the world's is a list of account A)
+    # portal ordering
+    CART_LINE = "cart_line"  # a line id, of the cart or list named before it
 
     @property
     def scope(self) -> Scope:
@@ -95,6 +97,8 @@ KIND_SCOPE: Mapping[Kind, Scope] = MappingProxyType(
         Kind.PRICE_CHANGE: Scope.ORGANIZATION,
         Kind.ORDER: Scope.ACCOUNT,
         Kind.CART: Scope.ACCOUNT,
+        # portal ordering
+        Kind.CART_LINE: Scope.ACCOUNT,
     }
 )
 
@@ -390,6 +394,10 @@ ACCOUNT_PAGE = {"account_id": Kind.ACCOUNT}
 ACCOUNT_USER_PAGE = {"account_id": Kind.ACCOUNT, "user_id": Kind.BUYER_USER}
 PRICE_LIST_PAGE = {"price_list_id": Kind.PRICE_LIST}
 PROMOTION_PAGE = {"promotion_id": Kind.PROMOTION}
+# portal ordering
+CART_PAGE = {"cart_id": Kind.CART}
+CART_LINE_PAGE = {"cart_id": Kind.CART, "line_id": Kind.CART_LINE}
+ORDER_PAGE = {"number": Kind.ORDER}
 
 PAGES: Mapping[str, Page] = MappingProxyType(
     {
@@ -424,6 +432,54 @@ PAGES: Mapping[str, Page] = MappingProxyType(
             methods=frozenset({"GET", "POST"}),
             buyer_roles=frozenset({BuyerRole.ADMIN}),
             form={"line1": f"1 {UNIQUE} Way", "city": "Columbus", "country": "US", "is_shipping": "on"},
+        ),
+        # --- portal ordering (meridian/portal/ordering.py, orders.py): a cart, list or order out of
+        # scope is a 404 before anything else; refusals of the state show on the page (302)
+        "portal:cart_line": Page(
+            PORTAL,
+            CART_LINE_PAGE,
+            methods=frozenset({"POST"}),
+            buyer_roles=ORDERING_BUYERS,
+            form={"quantity": "2"},
+        ),
+        "portal:list": Page(PORTAL, CART_PAGE),
+        "portal:edit_list": Page(
+            PORTAL,
+            CART_PAGE,
+            methods=frozenset({"POST"}),
+            buyer_roles=ORDERING_BUYERS,
+            form={"name": f"Renamed {UNIQUE}", "is_shared": "on"},
+        ),
+        "portal:delete_list": Page(
+            PORTAL, CART_PAGE, methods=frozenset({"POST"}), buyer_roles=ORDERING_BUYERS, form={}
+        ),
+        "portal:list_to_cart": Page(
+            PORTAL, CART_PAGE, methods=frozenset({"POST"}), buyer_roles=ORDERING_BUYERS, form={}
+        ),
+        "portal:order": Page(PORTAL, ORDER_PAGE),
+        "portal:reorder": Page(
+            PORTAL, ORDER_PAGE, methods=frozenset({"POST"}), buyer_roles=ORDERING_BUYERS, form={}
+        ),
+        "portal:cancel_order": Page(
+            PORTAL,
+            ORDER_PAGE,
+            methods=frozenset({"POST"}),
+            buyer_roles=ORDERING_BUYERS,
+            form={"reason": f"cancelled {UNIQUE}"},
+        ),
+        "portal:approve_order": Page(
+            PORTAL,
+            ORDER_PAGE,
+            methods=frozenset({"POST"}),
+            buyer_roles=frozenset({BuyerRole.APPROVER}),
+            form={"reason": f"approved {UNIQUE}"},
+        ),
+        "portal:reject_order": Page(
+            PORTAL,
+            ORDER_PAGE,
+            methods=frozenset({"POST"}),
+            buyer_roles=frozenset({BuyerRole.APPROVER}),
+            form={"reason": f"rejected {UNIQUE}"},
         ),
         "console:account": Page(CONSOLE, ACCOUNT_PAGE),
         "console:product": Page(CONSOLE, {"sku": Kind.PRODUCT}),

@@ -24,6 +24,8 @@ from meridian.core.errors import Conflict, RuleViolation
 from meridian.customers import queries as customers
 from meridian.customers import services as customer_services
 from meridian.customers.models import Account, BuyerUser
+from meridian.ordering import queries as ordering
+from meridian.ordering.services._common import may_order
 from meridian.portal.auth import invitation_path
 from meridian.portal.availability import AvailabilityText, availability_texts
 from meridian.portal.forms import ActiveForm, AddressForm, InviteUserForm, RolesForm, SearchForm
@@ -145,6 +147,9 @@ def product_page(request: HttpRequest, sku: str) -> HttpResponse:
         "availability": availability_texts(actor=actor, product_ids=[product.pk], now=timezone.now()).get(
             product.pk
         ),
+        "may_order": may_order(actor),
+        # the buyer's lists, for "add to a shopping list"
+        "lists": list(ordering.list_shopping_lists(actor=actor)) if may_order(actor) else [],
     }
     return render(request, "portal/product.html", context)
 

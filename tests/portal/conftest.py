@@ -8,6 +8,8 @@ from django.core.cache import cache
 from meridian.customers.models import Account, BuyerUser
 from meridian.tenancy.models import Organization
 from tests.customers.factories import AccountFactory, BuyerUserFactory
+from tests.ordering.conftest import World as OrderingWorld
+from tests.ordering.conftest import build_world as build_ordering_world
 from tests.tenancy.factories import OrganizationFactory, WebsiteFactory
 
 
@@ -56,3 +58,9 @@ def account_admin(account: Account) -> BuyerUser:
         is_admin=True,
         is_buyer=True,
     )
+
+
+@pytest.fixture
+def world(db: None) -> OrderingWorld:
+    """Ordering's test world (tests/ordering/conftest.py): priced, stocked products and an account tree."""
+    return build_ordering_world()

@@ -238,8 +238,9 @@ def test_product_page_query_count(
 
     # session, user, actor (buyer+account, website), visibility rules, product+category, units,
     # part number, breadcrumbs; availability: routing, product facts, stock levels;
-    # prices (website+strategy, products, assignments, contracts, entries+customer prices, promotions)
-    with django_assert_num_queries(18):
+    # prices (website+strategy, products, assignments, contracts, entries+customer prices, promotions);
+    # the buyer's shopping lists (for "add to a shopping list")
+    with django_assert_num_queries(19):
         response = client.get("/p/VLV-0/")
 
     assert "14 in stock across 2 warehouses" in words(response)

@@ -171,8 +171,9 @@ def test_the_product_page_query_count(world: PriceWorld, django_assert_num_queri
     _priced_products(world, 1)
     client = _client(world.buyer)
 
-    # actor; visibility rules, product+category, units, part number, breadcrumbs; prices; availability
-    with django_assert_num_queries(BUYER_PAGE_QUERIES + 5 + PRICE_QUERIES + 3):
+    # actor; visibility rules, product+category, units, part number, breadcrumbs; prices; availability;
+    # the buyer's shopping lists
+    with django_assert_num_queries(BUYER_PAGE_QUERIES + 5 + PRICE_QUERIES + 3 + 1):
         response = client.get("/p/SH-0/")
 
     assert "1.50" in _text(response)  # the contract's 100+ tier shows in the table

@@ -31,7 +31,7 @@ from meridian.core.models import ApiToken
 from meridian.core.services import issue_token
 from meridian.customers.models import Account, Address, BuyerUser, CustomerGroup
 from meridian.inventory.models import StockMovement, SupplierPurchaseOrder, Warehouse
-from meridian.ordering.models import Cart, Order
+from meridian.ordering.models import Cart, CartLine, Order
 from meridian.ordering.services import OrderLineRequest, add_to_cart, create_list, place_order
 from meridian.pricing.models import (
     Contract,
@@ -115,6 +115,7 @@ class World:
     price_change: PriceChange
     order: Order  # placed by buyer_a for account A
     cart: Cart  # a shopping list of buyer_a for account A, with one line
+    cart_line: CartLine  # portal ordering: that line
     _clients: dict[int, Client] = field(default_factory=dict)
 
     def outsider(self, name: str) -> BuyerUser | StaffMember:
@@ -173,6 +174,7 @@ class World:
             Kind.PRICE_CHANGE: str(self.price_change.pk),
             Kind.ORDER: self.order.number,
             Kind.CART: str(self.cart.pk),
+            Kind.CART_LINE: str(self.cart_line.pk),  # portal ordering
         }
         return refs[kind]
 
@@ -202,6 +204,7 @@ class World:
             Kind.PRICE_CHANGE: "987654321",
             Kind.ORDER: "SO-9876543",
             Kind.CART: "987654321",
+            Kind.CART_LINE: "987654321",  # portal ordering
         }[kind]
 
     def identifiers(self, kind: Kind) -> set[object]:
@@ -226,6 +229,7 @@ class World:
             Kind.PRICE_CHANGE: {self.price_change.pk},
             Kind.ORDER: {self.order.number},
             Kind.CART: {self.cart.pk},
+            Kind.CART_LINE: {self.cart_line.pk},  # portal ordering
         }[kind]
 
 
@@ -365,6 +369,7 @@ def build_world() -> World:
         price_change=price_change,
         order=order,
         cart=cart,
+        cart_line=CartLine.objects.get(cart=cart),  # portal ordering
     )
     world.issue_clients()
     return world
