@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 from decimal import Decimal
 
@@ -23,8 +24,8 @@ def login(member: BuyerUser) -> Client:
 
 def words(response: object) -> str:
     """The page's text with tags dropped and spaces collapsed."""
-    html = response.content.decode()  # type: ignore[attr-defined]  # a test client response
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+    text = response.content.decode()  # type: ignore[attr-defined]  # a test client response
+    return html.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", text)))
 
 
 def cart_with(world: World, *lines: tuple[str, str]) -> Cart:
