@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST
 
 from meridian.core.actor import Actor
 from meridian.core.errors import Conflict, InvalidInput, RuleViolation
+from meridian.core.idempotency import IdempotencyKeyInUse
 from meridian.customers import queries as customers
 from meridian.ordering import queries as ordering
 from meridian.ordering import services
@@ -565,6 +566,10 @@ def checkout(request: HttpRequest) -> HttpResponse:
                 idempotency_key=f"portal-{data['token']}",
                 website_id=actor.website_id,
             )
+        except IdempotencyKeyInUse:
+            # the same form is being placed by a first submit this moment: that one makes the order
+            messages.info(request, "Your order is being placed; it appears here in a moment.")
+            return redirect("portal:orders")
         except (RuleViolation, Conflict) as exc:
             add_domain_error(form, exc)
         else:

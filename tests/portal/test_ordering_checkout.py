@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 from django.test import Client
 
+from meridian.core.idempotency import IdempotencyKey
 from meridian.ordering.models import Cart, Order
 from tests.ordering.conftest import World
 from tests.ordering.factories import AccountOrderingSettingsFactory, BuyerOrderLimitFactory
@@ -146,3 +147,17 @@ def test_a_buyer_cannot_check_out_another_buyers_cart(world: World) -> None:
 
     assert response.status_code == 404
     assert _orders(world) == []
+
+
+def test_a_submit_while_the_first_is_still_placing_points_to_the_orders(world: World) -> None:
+    cart = cart_with(world, ("BOLT-M8", "10"))
+    client = login(world.buyer)
+    client.post("/checkout/", _form(world, cart))
+    # the state a second submit finds while the first is still running: its key claimed, no answer yet
+    IdempotencyKey.objects.filter(key="portal-token-1").update(response_status=None, response_body=None)
+
+    response = client.post("/checkout/", _form(world, cart))
+
+    assert response["Location"] == "/orders/"
+    assert "Your order is being placed" in words(client.get("/orders/"))
+    assert len(_orders(world)) == 1
