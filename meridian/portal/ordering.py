@@ -114,37 +114,46 @@ def _set_coupons(request: HttpRequest, cart: Cart, codes: Sequence[str]) -> None
 
 
 def _preview(
-    actor: Actor, cart: Cart, coupon_codes: Sequence[str], **choices: object
+    actor: Actor,
+    cart: Cart,
+    coupon_codes: Sequence[str],
+    *,
+    ship_to: int | OneTimeAddress | None = None,
+    shipping_method: str = "",
 ) -> tuple[OrderPreview | None, str]:
     """The cart priced live, or why it cannot be (no shipping address, an inactive account ...)."""
     try:
-        return (
-            services.preview_order(
-                actor=actor,
-                cart=cart,
-                coupon_codes=coupon_codes,
-                website_id=actor.website_id,
-                **choices,  # type: ignore[arg-type]  # ship_to, shipping_method, payment: the view's own
-            ),
-            "",
+        preview = services.preview_order(
+            actor=actor,
+            cart=cart,
+            coupon_codes=coupon_codes,
+            ship_to=ship_to,
+            shipping_method=shipping_method,
+            website_id=actor.website_id,
         )
     except (RuleViolation, Conflict) as exc:
         return None, str(exc)
+    return preview, ""
 
 
 def cart_rows(
     actor: Actor, lines: list[CartLine], preview: OrderPreview | None, errors: dict[int, str]
 ) -> list[CartRow]:
-    """Lines beside the preview's (both in the order they were added) and their availability."""
+    """Each line beside the preview's line for it (one per product and unit) and its availability."""
     texts = availability_texts(
         actor=actor, product_ids=sorted({line.product_id for line in lines}), now=timezone.now()
     )
-    priced: list[PricedOrderLine | None] = list(preview.lines) if preview is not None else []
-    if len(priced) != len(lines):
-        priced = [None] * len(lines)
+    priced: dict[tuple[str, str], PricedOrderLine] = (
+        {(item.request.sku, item.request.uom): item for item in preview.lines} if preview is not None else {}
+    )
     return [
-        CartRow(line, item, texts.get(line.product_id), errors.get(line.pk, ""))
-        for line, item in zip(lines, priced, strict=True)
+        CartRow(
+            line,
+            priced.get((line.product.sku, line.uom)),
+            texts.get(line.product_id),
+            errors.get(line.pk, ""),
+        )
+        for line in lines
     ]
 
 
@@ -580,11 +589,14 @@ def checkout(request: HttpRequest) -> HttpResponse:
     if not lines and request.method == "GET":
         messages.info(request, "Your cart is empty.")
         return redirect("portal:cart")
-    choices: dict[str, object] = {}
-    if form.is_bound and form.is_valid():
-        choices = {"ship_to": _ship_to(form), "shipping_method": form.cleaned_data["shipping_method"] or ""}
+    ship_to: int | OneTimeAddress | None = None
+    shipping_method = ""
+    if form.is_bound and form.is_valid():  # priced to what the buyer chose
+        ship_to, shipping_method = _ship_to(form), form.cleaned_data["shipping_method"] or ""
     preview, preview_error = (
-        _preview(actor, cart, cart_coupons(request, cart), **choices) if lines else (None, "")
+        _preview(actor, cart, cart_coupons(request, cart), ship_to=ship_to, shipping_method=shipping_method)
+        if lines
+        else (None, "")
     )
     context = {
         "form": form,
