@@ -159,3 +159,15 @@ def test_a_buyer_may_not_approve_their_own_order(world: World) -> None:
     assert "cannot be approved" in words(client.get(response["Location"]))
     order.refresh_from_db()
     assert order.status == Order.Status.PENDING_APPROVAL
+
+
+def test_a_viewer_sees_orders_but_no_ordering_links(world: World) -> None:
+    order = world.order([(world.bolt, 10)])
+    client = login(world.viewer)
+
+    history = client.get("/orders/")
+    cart = client.get("/cart/")
+
+    assert order.number in history.text
+    assert 'href="/cart/"' not in history.text and 'href="/quick-order/"' not in history.text
+    assert cart.status_code == 403
