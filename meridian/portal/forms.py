@@ -90,7 +90,6 @@ class AddToListForm(AddToCartForm):
 
 class LineQuantityForm(forms.Form):
     quantity = forms.DecimalField(label="Quantity", min_value=Decimal(0), max_digits=13, decimal_places=3)
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
 
 class CouponForm(forms.Form):

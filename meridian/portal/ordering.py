@@ -245,24 +245,33 @@ def add_to_cart(request: HttpRequest) -> HttpResponse:
 @require_POST
 @buyer_required
 def cart_line(request: HttpRequest, cart_id: int, line_id: int) -> HttpResponse:
-    """Change a line's quantity (0, or the remove button, removes it) in the cart or a shopping list."""
+    """Change a line's quantity (0, or the remove button, removes it) in the cart or a shopping list.
+    The form names the version of the cart it showed: a change made meanwhile (another tab, a
+    colleague on a shared list) is refused with `cart_changed` and the fresh lines are shown."""
     actor = actor_of(request)
     cart = ordering.get_cart(actor=actor, cart_id=cart_id)
     form = LineQuantityForm(request.POST)
+    version = request.POST.get("version", "")
+    expected = int(version) if version.isdigit() else None
     errors: dict[int, str] = {}
-    if "remove" in request.POST:
-        services.remove_line(actor=actor, cart=cart.pk, line_id=line_id)
-    elif form.is_valid():
-        try:
+    try:
+        if "remove" in request.POST:
+            services.remove_line(actor=actor, cart=cart.pk, line_id=line_id, expected_version=expected)
+        elif form.is_valid():
             services.set_line_quantity(
-                actor=actor, cart=cart.pk, line_id=line_id, quantity=form.cleaned_data["quantity"]
+                actor=actor,
+                cart=cart.pk,
+                line_id=line_id,
+                quantity=form.cleaned_data["quantity"],
+                expected_version=expected,
             )
-        except (RuleViolation, Conflict) as exc:
-            errors[line_id] = str(exc)
-    else:
-        errors[line_id] = "; ".join(
-            str(message) for messages_ in form.errors.values() for message in messages_
-        )
+        else:
+            errors[line_id] = "; ".join(
+                str(message) for messages_ in form.errors.values() for message in messages_
+            )
+    except (RuleViolation, Conflict) as exc:
+        errors[line_id] = str(exc)
+    cart = ordering.get_cart(actor=actor, cart_id=cart.pk)  # at its new version
     if cart.kind == Cart.Kind.LIST:
         if _is_htmx(request):
             return render(request, "portal/ordering/_list_lines.html", _list_context(actor, cart, errors))

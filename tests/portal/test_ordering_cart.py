@@ -10,7 +10,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from meridian.ordering.models import CartLine
+from meridian.ordering.models import Cart, CartLine
 from meridian.ordering.services import add_to_cart, current_cart, preview_order
 from tests.catalog.factories import ProductFactory
 from tests.inventory.factories import receive
@@ -139,3 +139,21 @@ def test_the_cart_page_query_count_is_flat(world: World, django_assert_num_queri
         response = client.get("/cart/")
 
     assert words(response).count("$6.00") >= 5
+
+
+def test_a_change_from_a_stale_page_is_refused_and_the_fresh_cart_shown(world: World) -> None:
+    cart = cart_with(world, ("BOLT-M8", "10"))
+    line = CartLine.objects.get(cart=cart)
+    shown = Cart.objects.get(pk=cart.pk).version  # the version the page showed
+    add_to_cart(actor=world.buyer_actor, cart=cart, reference="HAMMER", quantity=D(1))  # another tab
+
+    response = login(world.buyer).post(
+        f"/carts/{cart.pk}/lines/{line.pk}/",
+        {"quantity": "30", "version": str(shown)},
+        HTTP_HX_REQUEST="true",
+    )
+
+    assert "the cart changed since you loaded it" in words(response)
+    assert "HAMMER" in words(response)
+    line.refresh_from_db()
+    assert line.quantity == D(10)
