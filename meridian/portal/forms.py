@@ -196,6 +196,7 @@ class CheckoutForm(forms.Form):
         self._choices("shipping_method", shipping_methods)
         self._choices("payment_method", payment_methods)
         self.fields["po_number"].required = requires_po_number
+        self.fields["shipping_method"].required = bool(shipping_methods)  # none: the website ships free
 
     def _choices(self, name: str, choices: list[tuple[str, str]]) -> None:
         field = self.fields[name]

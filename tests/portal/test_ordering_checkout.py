@@ -12,7 +12,11 @@ from django.test import Client
 from meridian.core.idempotency import IdempotencyKey
 from meridian.ordering.models import Cart, Order
 from tests.ordering.conftest import World
-from tests.ordering.factories import AccountOrderingSettingsFactory, BuyerOrderLimitFactory
+from tests.ordering.factories import (
+    AccountOrderingSettingsFactory,
+    BuyerOrderLimitFactory,
+    ShippingMethodFactory,
+)
 from tests.portal.ordering_helpers import cart_with, login, words
 
 D = Decimal
@@ -161,3 +165,23 @@ def test_a_submit_while_the_first_is_still_placing_points_to_the_orders(world: W
     assert response["Location"] == "/orders/"
     assert "Your order is being placed" in words(client.get("/orders/"))
     assert len(_orders(world)) == 1
+
+
+def test_the_chosen_shipping_method_is_priced_and_ordered(world: World) -> None:
+    ShippingMethodFactory(
+        website=world.website, code="GROUND", name="Ground", flat_amount=D("5.00"), position=1
+    )
+    ShippingMethodFactory(
+        website=world.website, code="EXPRESS", name="Express", flat_amount=D("25.00"), position=2
+    )
+    cart = cart_with(world, ("BOLT-M8", "10"))
+    client = login(world.buyer)
+
+    page = words(client.get("/checkout/"))
+    missing = client.post("/checkout/", _form(world, cart))
+    client.post("/checkout/", _form(world, cart, shipping_method="EXPRESS"))
+
+    assert "Ground" in page and "Express" in page and "Total $25.00" in page  # the first method
+    assert "This field is required." in words(missing)
+    (order,) = _orders(world)
+    assert order.shipping_method_code == "EXPRESS" and order.total == D("45.00")
