@@ -180,9 +180,20 @@ class CheckoutForm(forms.Form):
         *,
         addresses: Sequence[Address],
         methods: Sequence[ShippingMethod],
+        refresh_url: str,
         initial: dict[str, object] | None = None,
     ) -> None:
         super().__init__(data, initial=initial)
+        # htmx: choosing another ship-to or shipping method prices the cart again (shipping, tax)
+        refresh = {
+            "hx-get": refresh_url,
+            "hx-trigger": "change",
+            "hx-target": "#customer-cart",
+            "hx-swap": "outerHTML",
+            "hx-include": "closest form",
+        }
+        for name in ("ship_to", "shipping_method"):
+            self.fields[name].widget.attrs.update(refresh)
         shipping = [address for address in addresses if address.is_shipping]
         field = self.fields["ship_to"]
         assert isinstance(field, forms.TypedChoiceField)  # declared above

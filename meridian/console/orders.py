@@ -18,6 +18,7 @@ from django import forms
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from meridian.catalog.errors import ProductNotFound
@@ -273,16 +274,19 @@ class CartRow:
 
 
 def _preview(actor: Actor, account: Account, cart: Cart, checkout: CheckoutForm) -> OrderPreview:
-    ship_to = checkout.initial.get("ship_to") if not checkout.is_bound else None
-    method = ""
-    if checkout.is_bound and checkout.is_valid():
-        ship_to, method = checkout.cleaned_data["ship_to"], checkout.cleaned_data["shipping_method"]
+    """The cart priced for the ship-to and shipping method the checkout form shows (its valid
+    fields when it was posted or refreshed, else its defaults)."""
+    chosen: dict[str, object] = {}
+    if checkout.is_bound:
+        checkout.is_valid()  # cleans it: cleaned_data keeps the valid fields even when others are not
+        chosen = checkout.cleaned_data
+    ship_to = chosen.get("ship_to", checkout.initial.get("ship_to"))
     return services.preview_order(
         actor=actor,
         account=account,
         cart=cart,
         ship_to=ship_to if isinstance(ship_to, int) else None,
-        shipping_method=method,
+        shipping_method=str(chosen.get("shipping_method") or ""),
     )
 
 
@@ -303,8 +307,13 @@ def _customer_order_page(
     website = queries.get_website(organization_id=account.organization_id, website_id=actor.website_id)
     methods = list(queries.list_shipping_methods(website=website).filter(currency=website.default_currency))
     addresses = list(customers.list_addresses(actor=actor, account=account))
+    refresh = reverse("console:customer_order", args=[account.pk])
     checkout = checkout_form or CheckoutForm(
-        None, addresses=addresses, methods=methods, initial={"idempotency_key": uuid.uuid4().hex}
+        request.GET if "ship_to" in request.GET else None,  # htmx asks again when ship-to or method change
+        addresses=addresses,
+        methods=methods,
+        initial={"idempotency_key": uuid.uuid4().hex},
+        refresh_url=refresh,
     )
     preview: OrderPreview | None = None
     preview_error = ""
@@ -454,7 +463,12 @@ def place_customer_order(request: HttpRequest, account_id: int) -> HttpResponse:
     website = queries.get_website(organization_id=account.organization_id, website_id=actor.website_id)
     methods = list(queries.list_shipping_methods(website=website).filter(currency=website.default_currency))
     addresses = list(customers.list_addresses(actor=actor, account=account))
-    form = CheckoutForm(request.POST, addresses=addresses, methods=methods)
+    form = CheckoutForm(
+        request.POST,
+        addresses=addresses,
+        methods=methods,
+        refresh_url=reverse("console:customer_order", args=[account.pk]),
+    )
     if form.is_valid():
         data = form.cleaned_data
         try:

@@ -15,8 +15,9 @@ from meridian.ordering.models import Cart, CartLine, Order
 from meridian.ordering.services import add_to_cart, current_cart, mark_abandoned_carts
 from tests.catalog.factories import CustomerPartNumberFactory, VisibilityRuleFactory
 from tests.console.conftest import login as _client
+from tests.customers.factories import AddressFactory
 from tests.ordering.conftest import World
-from tests.ordering.factories import AccountOrderingSettingsFactory
+from tests.ordering.factories import AccountOrderingSettingsFactory, ShippingMethodFactory, TaxRuleFactory
 
 D = Decimal
 
@@ -163,6 +164,33 @@ def test_the_rep_places_the_order_through_the_pipeline_and_it_records_the_rep(wo
     ours = {line.sku: (line.unit_price, line.line_total) for line in order.lines.all()}
     assert ours == theirs
     assert _cart_lines(world) == {}  # the cart is ordered; the next one is new
+
+
+@pytest.mark.django_db
+def test_choosing_ship_to_and_shipping_method_prices_the_cart_again(world: World) -> None:
+    ShippingMethodFactory(
+        website=world.website, code="GROUND", name="Ground", flat_amount=D("9.00"), position=1
+    )
+    ShippingMethodFactory(
+        website=world.website, code="EXPRESS", name="Express", flat_amount=D("25.00"), position=2
+    )
+    TaxRuleFactory(organization=world.organization, country="US", region="TX", rate_percent=D("10"))
+    texas = AddressFactory(account=world.child, city="Austin", region="TX", country="US")
+    rep = _client(world.rep)
+    rep.post(_url("add_customer_line", world), {"reference": "BOLT-M8", "quantity": "10"})
+
+    default = rep.get(_url("customer_order", world)).context["preview"]
+    refreshed = rep.get(
+        _url("customer_order", world),
+        {"ship_to": texas.pk, "shipping_method": "EXPRESS", "po_number": ""},
+        headers={"HX-Request": "true"},
+    )
+
+    assert (default.totals.shipping, default.totals.tax) == (D("9.00"), 0)  # Ohio, the first method
+    preview = refreshed.context["preview"]
+    assert (preview.totals.subtotal, preview.totals.shipping) == (D("20.00"), D("25.00"))
+    assert preview.totals.tax == D("4.50")  # 10 % of goods and shipping in Texas
+    assert refreshed.templates[0].name == "console/orders/_customer_cart.html"
 
 
 @pytest.mark.django_db
