@@ -17,6 +17,7 @@ from meridian.ordering.models import Order, ShippingMethod
 from meridian.ordering.services import MAX_QUICK_ORDER_LINES
 
 REASON_LENGTH = 300
+MAX_UPLOAD_BYTES = 5_000_000  # a 5,000-line CSV is well below
 ANY_HOLD = "any"
 NO_HOLD = "none"
 
@@ -128,13 +129,30 @@ class AddLineForm(forms.Form):
 
 
 class QuickOrderForm(forms.Form):
+    """Pasted lines or a CSV file (one of them); the quick-order services parse and report them."""
+
     text = forms.CharField(
         label="Paste lines",
+        required=False,
         widget=forms.Textarea(attrs={"rows": 6, "spellcheck": "false"}),
         help_text=f'One line each: "SKU, quantity", "SKU quantity BX" or their part number; '
         f"up to {MAX_QUICK_ORDER_LINES:,} lines.",
         strip=False,
     )
+    file = forms.FileField(
+        label="…or upload a CSV",
+        required=False,
+        help_text="Columns sku (or part_number), quantity and an optional uom; a header is optional.",
+    )
+
+    def clean(self) -> dict[str, object]:
+        data = super().clean() or {}
+        upload = data.get("file")
+        if upload is not None and upload.size is not None and upload.size > MAX_UPLOAD_BYTES:
+            self.add_error("file", f"at most {MAX_UPLOAD_BYTES // 1_000_000} MB")
+        elif upload is None and not str(data.get("text") or "").strip():
+            self.add_error("text", "Paste some lines or choose a file.")
+        return data
 
 
 class CartQuantitiesForm(forms.Form):

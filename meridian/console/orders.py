@@ -410,12 +410,18 @@ def add_customer_line(request: HttpRequest, account_id: int) -> HttpResponse:
 def quick_order_lines(request: HttpRequest, account_id: int) -> HttpResponse:
     actor = actor_of(request)
     account = _orderable_account(actor, account_id)
-    form = QuickOrderForm(request.POST)
+    form = QuickOrderForm(request.POST, request.FILES)
     report = None
     if form.is_valid():
+        upload = form.cleaned_data["file"]
         try:
             cart = services.current_cart(actor=actor, account=account)
-            report = services.quick_order(actor=actor, cart=cart, text=form.cleaned_data["text"])
+            if upload is not None:
+                report = services.quick_order_upload(
+                    actor=actor, cart=cart, filename=upload.name or "", content=upload.read()
+                )
+            else:
+                report = services.quick_order(actor=actor, cart=cart, text=form.cleaned_data["text"])
         except (Conflict, RuleViolation) as exc:
             add_domain_error(form, exc)
         else:

@@ -8,6 +8,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
@@ -111,6 +112,27 @@ def test_quick_order_reports_each_bad_line_by_number_and_adds_the_good_ones(worl
     assert report.added == 3
     assert [(line.line_number, line.code) for line in report.errors] == [(2, "product_not_found")]
     assert _cart_lines(world) == {"BOLT-M8": D(10), "HAMMER": D(1), "WASHER-8": D(20)}
+
+
+@pytest.mark.django_db
+def test_a_csv_upload_is_reported_like_a_paste_and_xlsx_is_refused_on_the_form(world: World) -> None:
+    rep = _client(world.rep)
+    csv_file = SimpleUploadedFile("lines.csv", b"sku,quantity\nBOLT-M8,12\nNOPE,1\nHAMMER,1\n", "text/csv")
+    sheet = SimpleUploadedFile("lines.xlsx", b"PK\x03\x04", "application/octet-stream")
+
+    uploaded = rep.post(_url("quick_order_lines", world), {"file": csv_file})
+    refused = rep.post(_url("quick_order_lines", world), {"file": sheet})
+    empty = rep.post(_url("quick_order_lines", world), {"text": "  "})
+
+    report = uploaded.context["report"]
+    assert (report.added, [(line.line_number, line.code) for line in report.errors]) == (
+        2,
+        [(3, "product_not_found")],
+    )
+    assert refused.status_code == 422
+    assert "save the sheet as CSV" in str(refused.context["quick_form"].errors["file"])
+    assert empty.context["quick_form"].errors["text"] == ["Paste some lines or choose a file."]
+    assert _cart_lines(world) == {"BOLT-M8": D(12), "HAMMER": D(1)}
 
 
 @pytest.mark.django_db
