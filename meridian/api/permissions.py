@@ -535,6 +535,9 @@ PAGES: Mapping[str, Page] = MappingProxyType(
             staff_roles=ORDER_BACK_OFFICE | ORDER_FULFILLMENT,
             form={"to_status": "shipped"},
         ),
+        "console:reorder": Page(
+            CONSOLE, ORDER_PAGE, methods=frozenset({"POST"}), staff_roles=ORDERING_STAFF, form={}
+        ),
         "console:customer_order": Page(CONSOLE, ACCOUNT_PAGE),
         "console:add_customer_line": Page(
             CONSOLE,

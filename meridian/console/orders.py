@@ -47,6 +47,7 @@ from meridian.ordering.services import OrderPreview, Payment, PricedOrderLine
 from meridian.ordering.services.lifecycle import TERMINAL
 from meridian.portal.availability import AvailabilityText, phrase
 from meridian.portal.ui import PageWindow, actor_of, add_domain_error, page_number, staff_required
+from meridian.pricing.display import money_label
 
 ORDERS_PER_PAGE = 50
 # The states the order page moves an order to (approving is the account's approvers' business,
@@ -259,6 +260,31 @@ def change_status(request: HttpRequest, number: str) -> HttpResponse:
         return order, f"{order.number} is now {order.get_status_display().lower()}."
 
     return _order_action(request, number, TransitionForm(request.POST), perform)
+
+
+@require_POST
+@staff_required
+def reorder(request: HttpRequest, number: str) -> HttpResponse:
+    """Put the order's lines into the rep's cart for its account, priced again now; the message
+    names every line whose unit price changed since (the cart page shows the new prices)."""
+    actor = actor_of(request)
+    order = queries.get_order(actor=actor, number=number)  # out of scope: 404 before the role's 403
+    report = services.reorder(actor=actor, order_number=order.number)
+    added = sum(1 for line in report.lines if line.status == "added")
+    text = f"{added} of {len(report.lines)} lines of {order.number} added to the cart."
+    changes = [
+        f"{change.sku} {money_label(change.previous_unit_price, report.currency)} → "
+        f"{money_label(change.current_unit_price, report.currency)}"
+        for change in report.changed
+        if change.previous_unit_price is not None and change.current_unit_price is not None
+    ]
+    if changes:
+        text += " Prices changed since: " + ", ".join(changes) + "."
+    refused = [f"{line.sku or line.input}: {line.reason}" for line in report.lines if line.status != "added"]
+    if refused:
+        text += " Not added: " + "; ".join(refused) + "."
+    messages.success(request, text)
+    return redirect("console:customer_order", account_id=order.account_id)
 
 
 # --- order for customer -----------------------------------------------------------------------

@@ -54,6 +54,7 @@ urlpatterns = [
     path("orders/<str:number>/flag/", orders.change_flag, name="order_flag"),
     path("orders/<str:number>/cancel/", orders.cancel_order, name="cancel_order"),
     path("orders/<str:number>/status/", orders.change_status, name="order_status"),
+    path("orders/<str:number>/reorder/", orders.reorder, name="reorder"),
     path("accounts/<int:account_id>/order/", orders.customer_order, name="customer_order"),
     path("accounts/<int:account_id>/order/lines/", orders.add_customer_line, name="add_customer_line"),
     path("accounts/<int:account_id>/order/quick/", orders.quick_order_lines, name="quick_order_lines"),

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from meridian.ordering.models import Cart, CartLine, Order
 from meridian.ordering.services import add_to_cart, current_cart, mark_abandoned_carts
+from meridian.pricing.models import PriceListEntry
 from tests.catalog.factories import CustomerPartNumberFactory, VisibilityRuleFactory
 from tests.console.conftest import login as _client
 from tests.customers.factories import AddressFactory
@@ -267,6 +268,24 @@ def test_the_cart_page_query_count_does_not_grow_with_the_lines(
         response = rep.get(_url("customer_order", world))
 
     assert len(response.context["rows"]) == lines
+
+
+@pytest.mark.django_db
+def test_a_rep_orders_a_past_order_again_and_sees_what_changed_in_price(world: World) -> None:
+    order = world.order([(world.bolt, 10), (world.hammer, 1)])
+    PriceListEntry.objects.filter(price_list=world.price_list, product=world.bolt, min_quantity=1).update(
+        price=D("2.20")
+    )
+
+    response = _client(world.rep).post(reverse("console:reorder", args=[order.number]), follow=True)
+    outsider = _client(world.other_rep).post(reverse("console:reorder", args=[order.number]))
+
+    assert response.redirect_chain[-1][0] == _url("customer_order", world)
+    assert "2 of 2 lines of" in response.content.decode()
+    assert "BOLT-M8 $2.00 → $2.20" in response.content.decode()
+    assert _cart_lines(world) == {"BOLT-M8": D(10), "HAMMER": D(1)}
+    assert outsider.status_code == 404
+    assert not Cart.objects.filter(owner=world.other_rep.user).exists()
 
 
 # --- the account page: customer 360 -----------------------------------------------------------
