@@ -36,7 +36,7 @@ from meridian.console.order_forms import (
 from meridian.console.prices import _is_htmx as is_htmx
 from meridian.console.stock import _filters_query as filters_query
 from meridian.core.actor import Actor
-from meridian.core.errors import Conflict, RuleViolation
+from meridian.core.errors import Conflict, Forbidden, RuleViolation
 from meridian.customers import queries as customers
 from meridian.customers.models import Account
 from meridian.inventory import queries as inventory
@@ -196,14 +196,16 @@ def _order_action(
     perform: Callable[[Actor, dict[str, str]], tuple[Order, str]],
 ) -> HttpResponse:
     """Run one order action from a posted form: on success a message and back to the order; a
-    refusal (invalid transition, bad input) shows the page again with the reason on the form."""
+    refusal (invalid transition, bad input, a role that may not) shows the page again with the
+    reason on the form (409, 422, 403)."""
     queries.get_order(actor=actor_of(request), number=number)  # out of scope: 404 before the role's 403
     if form.is_valid():
         try:
             order, done = perform(actor_of(request), form.cleaned_data)
-        except (Conflict, RuleViolation) as exc:  # NotFound/Forbidden: 404/403 via staff_required
+        except (Conflict, RuleViolation, Forbidden) as exc:  # the order is in scope (above): not NotFound
             add_domain_error(form, exc)
-            return _order_page(request, number, bound=form, status=409 if isinstance(exc, Conflict) else 422)
+            status = 409 if isinstance(exc, Conflict) else 403 if isinstance(exc, Forbidden) else 422
+            return _order_page(request, number, bound=form, status=status)
         messages.success(request, done)
         return redirect("console:order", number=order.number)
     return _order_page(request, number, bound=form, status=422)

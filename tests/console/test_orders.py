@@ -299,6 +299,7 @@ def test_a_rep_may_not_ship_and_gets_403(world: World) -> None:
     )
 
     assert response.status_code == 403
+    assert "your role may not ship orders" in str(response.context["transition_form"].non_field_errors())
     order.refresh_from_db()
     assert order.status == Order.Status.PLACED
 
