@@ -17,7 +17,7 @@ from meridian.ordering.services import add_to_cart, current_cart, mark_abandoned
 from meridian.pricing.models import PriceListEntry
 from tests.catalog.factories import CustomerPartNumberFactory, VisibilityRuleFactory
 from tests.console.conftest import login as _client
-from tests.customers.factories import AddressFactory
+from tests.customers.factories import AddressFactory, BuyerUserFactory
 from tests.ordering.conftest import World
 from tests.ordering.factories import AccountOrderingSettingsFactory, ShippingMethodFactory, TaxRuleFactory
 
@@ -305,3 +305,22 @@ def test_the_account_page_shows_recent_orders_and_open_carts_with_abandoned_mark
     page = response.content.decode()
     assert "PO-360" in page and 'data-abandoned="true"' in page
     assert reverse("console:customer_order", args=[world.child.pk]) in page
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("orders", [1, 5])
+def test_the_account_pages_ordering_section_costs_two_queries_whatever_it_lists(
+    world: World, orders: int, django_assert_num_queries
+) -> None:  # type: ignore[no-untyped-def]
+    for _ in range(orders):
+        world.order([(world.bolt, 5)])
+        owner = BuyerUserFactory(account=world.child, is_buyer=True).user
+        Cart.objects.create(organization=world.organization, account=world.child, owner=owner)
+    rep = _client(world.rep)
+
+    # the actor (6); account, ancestors, subtree, users, addresses; the pricing section (2);
+    # orders+account+placing user; carts+account+owner
+    with django_assert_num_queries(15):
+        response = rep.get(reverse("console:account", args=[world.child.pk]))
+
+    assert len(response.context["recent_orders"]) == len(response.context["open_carts"]) == orders
