@@ -122,6 +122,17 @@ def test_a_rep_orders_the_buyers_lines_for_the_account_at_identical_prices(
                 for sku, _ in requested
             }
             page.screenshot(path=str(ARTIFACTS / "rep-order-placed.png"), full_page=True)
+
+            # the order desk finds it by its PO; the buyer's own order is there too, by the account
+            page.get_by_role("navigation", name="Main").get_by_role("link", name="Orders").click()
+            page.get_by_label("Number, PO, account or SKU").fill("po-rep")
+            page.get_by_role("button", name="Search").click()
+            expect(page.locator("table tbody tr")).to_have_count(1)
+            expect(page.locator("table tbody")).to_contain_text("Sales rep")
+            page.get_by_label("Number, PO, account or SKU").fill("acme ohio")
+            page.get_by_role("button", name="Search").click()
+            expect(page.locator("table tbody tr")).to_have_count(2)
+            page.screenshot(path=str(ARTIFACTS / "rep-order-desk.png"), full_page=True)
         finally:
             browser.close()
 
