@@ -398,6 +398,11 @@ PROMOTION_PAGE = {"promotion_id": Kind.PROMOTION}
 CART_PAGE = {"cart_id": Kind.CART}
 CART_LINE_PAGE = {"cart_id": Kind.CART, "line_id": Kind.CART_LINE}
 ORDER_PAGE = {"number": Kind.ORDER}
+# console ordering: who changes orders after placement (meridian/ordering/services/_common.py)
+ORDER_BACK_OFFICE = frozenset(
+    {StaffRole.ADMIN, StaffRole.FINANCE, StaffRole.INSIDE_SALES, StaffRole.SALES_MANAGER}
+)
+ORDER_FULFILLMENT = frozenset({StaffRole.ADMIN, StaffRole.WAREHOUSE, StaffRole.INSIDE_SALES})
 
 PAGES: Mapping[str, Page] = MappingProxyType(
     {
@@ -553,6 +558,65 @@ PAGES: Mapping[str, Page] = MappingProxyType(
             methods=frozenset({"POST"}),
             staff_roles=PRICING_EDITORS,
             form={"code": f"C-{UNIQUE}"},
+        ),
+        # console ordering (meridian/console/orders.py): the order page and its actions, order for
+        # customer; roles as in meridian/ordering/services/_common.py
+        "console:order": Page(CONSOLE, ORDER_PAGE),
+        "console:order_hold": Page(
+            CONSOLE,
+            ORDER_PAGE,
+            methods=frozenset({"POST"}),
+            staff_roles=ORDER_BACK_OFFICE | ORDERING_STAFF,
+            form={"action": "set", "hold": "manual_review", "reason": f"check {UNIQUE}"},
+        ),
+        "console:order_flag": Page(
+            CONSOLE,
+            ORDER_PAGE,
+            methods=frozenset({"POST"}),
+            staff_roles=ORDER_BACK_OFFICE | ORDERING_STAFF | ORDER_FULFILLMENT,
+            form={"action": "set", "reason": f"called {UNIQUE}"},
+        ),
+        "console:cancel_order": Page(
+            CONSOLE,
+            ORDER_PAGE,
+            methods=frozenset({"POST"}),
+            staff_roles=ORDER_CANCELLERS,
+            form={"reason": f"cancelled {UNIQUE}"},
+        ),
+        "console:order_status": Page(
+            CONSOLE,
+            ORDER_PAGE,
+            methods=frozenset({"POST"}),
+            staff_roles=ORDER_BACK_OFFICE | ORDER_FULFILLMENT,
+            form={"to_status": "shipped"},
+        ),
+        "console:reorder": Page(
+            CONSOLE, ORDER_PAGE, methods=frozenset({"POST"}), staff_roles=ORDERING_STAFF, form={}
+        ),
+        "console:customer_order": Page(CONSOLE, ACCOUNT_PAGE),
+        "console:add_customer_line": Page(
+            CONSOLE,
+            ACCOUNT_PAGE,
+            methods=frozenset({"POST"}),
+            staff_roles=ORDERING_STAFF,
+            form={"reference": IN_SCOPE_PRODUCT, "quantity": "1"},
+        ),
+        "console:quick_order_lines": Page(
+            CONSOLE,
+            ACCOUNT_PAGE,
+            methods=frozenset({"POST"}),
+            staff_roles=ORDERING_STAFF,
+            form={"text": IN_SCOPE_PRODUCT},  # reported as unreadable (no quantity): nothing added
+        ),
+        "console:update_customer_cart": Page(
+            CONSOLE, ACCOUNT_PAGE, methods=frozenset({"POST"}), staff_roles=ORDERING_STAFF, form={}
+        ),
+        "console:place_customer_order": Page(
+            CONSOLE,
+            ACCOUNT_PAGE,
+            methods=frozenset({"POST"}),
+            staff_roles=ORDERING_STAFF,
+            form={"po_number": f"PO-{UNIQUE}"},  # the caller's cart is empty: back to the cart, no order
         ),
     }
 )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from meridian.console import prices, stock, views
+from meridian.console import orders, prices, stock, views
 from meridian.portal import auth
 
 app_name = "console"
@@ -47,4 +47,17 @@ urlpatterns = [
         stock.change_purchase_order_status,
         name="purchase_order_status",
     ),
+    # ordering (meridian/console/orders.py): the order desk, the order page, order for customer
+    path("orders/", orders.order_desk, name="orders"),
+    path("orders/<str:number>/", orders.order_detail, name="order"),
+    path("orders/<str:number>/hold/", orders.change_hold, name="order_hold"),
+    path("orders/<str:number>/flag/", orders.change_flag, name="order_flag"),
+    path("orders/<str:number>/cancel/", orders.cancel_order, name="cancel_order"),
+    path("orders/<str:number>/status/", orders.change_status, name="order_status"),
+    path("orders/<str:number>/reorder/", orders.reorder, name="reorder"),
+    path("accounts/<int:account_id>/order/", orders.customer_order, name="customer_order"),
+    path("accounts/<int:account_id>/order/lines/", orders.add_customer_line, name="add_customer_line"),
+    path("accounts/<int:account_id>/order/quick/", orders.quick_order_lines, name="quick_order_lines"),
+    path("accounts/<int:account_id>/order/cart/", orders.update_customer_cart, name="update_customer_cart"),
+    path("accounts/<int:account_id>/order/place/", orders.place_customer_order, name="place_customer_order"),
 ]

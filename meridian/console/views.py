@@ -12,6 +12,7 @@ from django.shortcuts import render
 
 from meridian.catalog import queries as catalog
 from meridian.console.forms import SearchForm
+from meridian.console.ordering_context import account_ordering
 from meridian.console.pricing_context import account_pricing
 from meridian.core.actor import Actor
 from meridian.customers import queries as customers
@@ -65,6 +66,7 @@ def account_context(actor: Actor, account: Account) -> dict[str, object]:
         "users": list(customers.list_account_users(actor=actor, account=account)),
         "addresses": list(customers.list_addresses(actor=actor, account=account)),
         **account_pricing(actor, account),
+        **account_ordering(actor, account),
     }
 
 

@@ -16,6 +16,7 @@ from meridian.catalog.models import CustomerPartNumber, Product, ProductUnit
 from meridian.catalog.queries import visible_products
 from meridian.core.actor import Actor, ActorKind, BuyerRole
 from meridian.core.errors import NotFound
+from meridian.core.models import User
 from meridian.customers.errors import AccountNotFound
 from meridian.customers.models import Account, Address
 from meridian.customers.queries import EXTERNAL_PREFIX, is_database_id
@@ -353,17 +354,32 @@ def list_orders(
     placed_from: dt.date | None = None,
     placed_to: dt.date | None = None,
     account: Account | None = None,
+    search_accounts: bool = False,
+    channels: Collection[str] = (),
+    holds: Collection[str] = (),
+    needs_manual_intervention: bool | None = None,
 ) -> QuerySet[Order]:
     """Orders in scope, newest first, with account and placing user (1 query for a page).
 
-    `search` matches the number exactly, the PO number in part, or a line's SKU exactly."""
+    `search` matches the number exactly, the PO number in part, or a line's SKU exactly; with
+    `search_accounts` also the account's name in part or its customer number exactly (the order
+    desk). `holds` takes Order.Hold values ("" is: no hold)."""
     queryset = Order.objects.visible_to(actor).select_related("account", "placed_by")
     text = search.strip()
     if text:
         has_sku = OrderLine.objects.filter(order_id=OuterRef("pk"), sku__iexact=text)
-        queryset = queryset.filter(Q(number__iexact=text) | Q(po_number__icontains=text) | Exists(has_sku))
+        condition = Q(number__iexact=text) | Q(po_number__icontains=text) | Q(Exists(has_sku))
+        if search_accounts:
+            condition |= Q(account__name__icontains=text) | Q(account__number__iexact=text)
+        queryset = queryset.filter(condition)
     if statuses:
         queryset = queryset.filter(status__in=list(statuses))
+    if channels:
+        queryset = queryset.filter(channel__in=list(channels))
+    if holds:
+        queryset = queryset.filter(hold__in=list(holds))
+    if needs_manual_intervention is not None:
+        queryset = queryset.filter(needs_manual_intervention=needs_manual_intervention)
     if placed_from is not None:
         queryset = queryset.filter(created_at__date__gte=placed_from)
     if placed_to is not None:
@@ -432,6 +448,16 @@ def get_order_detail(*, actor: Actor, number: str) -> OrderDetail:
         if total > 0
     ]
     return OrderDetail(order=order, lines=lines, history=history, allocations=allocations)
+
+
+def history_actor_names(*, history: Sequence[OrderStatusChange]) -> dict[int, str]:
+    """Who made each change in an order's history: user id -> name (or e-mail); 1 query, none when
+    only the system acted. Users of another organization never appear in an order's history."""
+    user_ids = sorted({change.actor_user_id for change in history if change.actor_user_id is not None})
+    if not user_ids:
+        return {}
+    rows = User.objects.filter(pk__in=user_ids).values_list("pk", "full_name", "email")
+    return {pk: full_name or email for pk, full_name, email in rows}
 
 
 def approvals_inbox(*, actor: Actor) -> QuerySet[Order]:

@@ -4,10 +4,12 @@ from collections.abc import Iterator
 
 import pytest
 from django.core.cache import cache
+from django.test import Client
 
 from meridian.core.actor import StaffRole
 from meridian.staff.models import StaffMember
 from meridian.tenancy.models import Organization
+from tests.ordering.conftest import World, build_world
 from tests.staff.factories import StaffMemberFactory
 from tests.tenancy.factories import OrganizationFactory, WebsiteFactory
 
@@ -45,3 +47,15 @@ def rep(org: Organization) -> StaffMember:
         user__email="rita@northwind.test",
         user__full_name="Rita Rep",
     )
+
+
+@pytest.fixture
+def world(db: None) -> World:
+    """The ordering tests' world (tests/ordering/conftest.py): products, prices, stock, accounts, reps."""
+    return build_world()
+
+
+def login(member: StaffMember) -> Client:
+    client = Client()
+    client.force_login(member.user)
+    return client
