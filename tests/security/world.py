@@ -31,7 +31,7 @@ from meridian.core.models import ApiToken
 from meridian.core.services import issue_token
 from meridian.customers.models import Account, Address, BuyerUser, CustomerGroup
 from meridian.inventory.models import StockMovement, SupplierPurchaseOrder, Warehouse
-from meridian.ordering.models import Cart, Order
+from meridian.ordering.models import Cart, CartLine, Order
 from meridian.ordering.services import OrderLineRequest, add_to_cart, create_list, place_order
 from meridian.pricing.models import (
     Contract,
@@ -114,7 +114,8 @@ class World:
     coupon: Coupon
     price_change: PriceChange
     order: Order  # placed by buyer_a for account A
-    cart: Cart  # a shopping list of buyer_a for account A, with one line
+    cart: Cart  # a shopping list of buyer_a for account A, shared within A, with one line
+    cart_line: CartLine  # its line
     _clients: dict[int, Client] = field(default_factory=dict)
 
     def outsider(self, name: str) -> BuyerUser | StaffMember:
@@ -173,6 +174,7 @@ class World:
             Kind.PRICE_CHANGE: str(self.price_change.pk),
             Kind.ORDER: self.order.number,
             Kind.CART: str(self.cart.pk),
+            Kind.CART_LINE: str(self.cart_line.pk),
         }
         return refs[kind]
 
@@ -202,6 +204,7 @@ class World:
             Kind.PRICE_CHANGE: "987654321",
             Kind.ORDER: "SO-9876543",
             Kind.CART: "987654321",
+            Kind.CART_LINE: "987654321",
         }[kind]
 
     def identifiers(self, kind: Kind) -> set[object]:
@@ -226,6 +229,7 @@ class World:
             Kind.PRICE_CHANGE: {self.price_change.pk},
             Kind.ORDER: {self.order.number},
             Kind.CART: {self.cart.pk},
+            Kind.CART_LINE: {self.cart_line.pk},
         }[kind]
 
 
@@ -330,8 +334,10 @@ def build_world() -> World:
         ship_to=address_a.pk,
         po_number=f"{A_MARK}-po",
     )
-    cart = create_list(actor=buyer_actor, name=f"List {A_MARK}")
+    # ordering API: shared within A, so its lines are the account's (a private list is its owner's)
+    cart = create_list(actor=buyer_actor, name=f"List {A_MARK}", is_shared=True)
     add_to_cart(actor=buyer_actor, cart=cart, reference=product.sku, quantity=Decimal(1))
+    cart_line = CartLine.objects.get(cart=cart)
     world = World(
         org=org,
         other_org=other_org,
@@ -365,6 +371,7 @@ def build_world() -> World:
         price_change=price_change,
         order=order,
         cart=cart,
+        cart_line=cart_line,
     )
     world.issue_clients()
     return world
