@@ -149,7 +149,9 @@ def place_order(
         idempotency_key=idempotency_key or "",
         website_id=actor.website_id,
     )
-    return Status(201, _order_out(actor, order.number))
+    # The order place_order returns is the actor's (placed now, or the first one for this key):
+    # no scoped read again.
+    return Status(201, OrderOut.of(queries.order_detail(order=order)))
 
 
 @router.get("/orders", response={200: OrderList, **error_responses(422)})

@@ -413,7 +413,12 @@ class OrderDetail:
 def get_order_detail(*, actor: Actor, number: str) -> OrderDetail:
     """The order with lines (prices and their sources), status history and what it holds per
     warehouse, in 4 queries whatever the number of lines: order, lines, history, allocations."""
-    order = get_order(actor=actor, number=number)
+    return order_detail(order=get_order(actor=actor, number=number))
+
+
+def order_detail(*, order: Order) -> OrderDetail:
+    """The detail of an order already read in scope (or just placed by the actor): lines, history,
+    allocations (3 queries)."""
     lines = list(OrderLine.objects.filter(order_id=order.pk).order_by("line_number"))
     history = list(OrderStatusChange.objects.filter(order_id=order.pk).order_by("at", "pk"))
     held = (
