@@ -38,6 +38,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
+from urllib.parse import quote
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -322,10 +323,21 @@ def _wait_for(port: int, server: subprocess.Popen[bytes], log: Path) -> None:
     raise RuntimeError(f"gunicorn did not answer within {SERVER_START_SECONDS} s: {log.read_text()[-2000:]}")
 
 
+def _database_url() -> str:
+    """The database this process uses (a test database included), for the server's DATABASE_URL."""
+    database = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{database['NAME']}"
+    user, password = quote(str(database.get("USER") or "")), quote(str(database.get("PASSWORD") or ""))
+    credentials = f"{user}{':' + password if password else ''}@" if user else ""
+    host, port = database.get("HOST") or "127.0.0.1", database.get("PORT") or "5432"
+    return f"postgres://{credentials}{host}:{port}/{database['NAME']}"
+
+
 @contextmanager
 def serve(*, workers: int, threads: int) -> Iterator[int]:
     """The app served as in production: gunicorn, DEBUG off, on a free local port, against the
-    configured database (DATABASE_URL as this process has it); yields the port."""
+    database this process uses; yields the port."""
     port = _free_port()
     env = {
         **os.environ,
@@ -335,6 +347,7 @@ def serve(*, workers: int, threads: int) -> Iterator[int]:
         "SECRET_KEY": os.environ.get("SECRET_KEY") or secrets.token_urlsafe(40),
         "LOG_LEVEL": "ERROR",
         "EMAIL_BACKEND": DUMMY_EMAIL,
+        "DATABASE_URL": _database_url(),
     }
     with tempfile.TemporaryDirectory() as directory:
         log = Path(directory) / "gunicorn.log"
@@ -455,7 +468,7 @@ def run_checkout_bench(
     min_available: int = MIN_AVAILABLE,
     mode: str = HTTP,
     workers: int = 4,
-    threads: int = 2,
+    threads: int = 1,
     big_orders: int = 20,
 ) -> list[str]:
     """Measure order placement over HTTP (gunicorn, `workers` x `threads`) or through the service

@@ -42,7 +42,7 @@ class Command(BaseCommand):
             help="checkout: POST /api/v1/orders to gunicorn, or call place_order in the clients",
         )
         parser.add_argument("--workers", type=int, default=4, help="checkout over HTTP: gunicorn workers")
-        parser.add_argument("--threads", type=int, default=2, help="checkout over HTTP: threads per worker")
+        parser.add_argument("--threads", type=int, default=1, help="checkout over HTTP: threads per worker")
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["iterations"] < 1:
