@@ -100,6 +100,13 @@ KIND_SCOPE: Mapping[Kind, Scope] = MappingProxyType(
     }
 )
 
+# Kinds of which a user may also own objects that are theirs alone (a current cart, a private list):
+# besides the world's object of the kind (shared within account A, checked as every kind is), the
+# BOLA suite names one of buyer_a's own and expects everyone else (a colleague in A, the rep
+# assigned to A, the organization's admin) to be answered as for a missing id, and buyer_a to reach
+# it. (ordering API)
+OWNER_ONLY_KINDS = frozenset({Kind.CART, Kind.CART_LINE})
+
 UNIQUE = "<unique>"
 IN_SCOPE_ACCOUNT = "<in-scope-account>"
 IN_SCOPE_WAREHOUSE = "<in-scope-warehouse>"

@@ -32,7 +32,7 @@ from meridian.core.services import issue_token
 from meridian.customers.models import Account, Address, BuyerUser, CustomerGroup
 from meridian.inventory.models import StockMovement, SupplierPurchaseOrder, Warehouse
 from meridian.ordering.models import Cart, CartLine, Order
-from meridian.ordering.services import OrderLineRequest, add_to_cart, create_list, place_order
+from meridian.ordering.services import OrderLineRequest, add_to_cart, create_list, current_cart, place_order
 from meridian.pricing.models import (
     Contract,
     Coupon,
@@ -116,6 +116,8 @@ class World:
     order: Order  # placed by buyer_a for account A
     cart: Cart  # a shopping list of buyer_a for account A, shared within A, with one line
     cart_line: CartLine  # its line
+    private_cart: Cart  # buyer_a's current cart, with one line: buyer_a's alone (OWNER_ONLY_KINDS)
+    private_cart_line: CartLine  # its line
     _clients: dict[int, Client] = field(default_factory=dict)
 
     def outsider(self, name: str) -> BuyerUser | StaffMember:
@@ -177,6 +179,10 @@ class World:
             Kind.CART_LINE: str(self.cart_line.pk),
         }
         return refs[kind]
+
+    def private_ref(self, kind: Kind) -> str:
+        """For a kind of OWNER_ONLY_KINDS: buyer_a's own object instead of the shared one."""
+        return {Kind.CART: str(self.private_cart.pk), Kind.CART_LINE: str(self.private_cart_line.pk)}[kind]
 
     def alternative_refs(self, kind: Kind) -> list[str]:
         """Other spellings of the same object's reference (the ERP key of an account)."""
@@ -338,6 +344,9 @@ def build_world() -> World:
     cart = create_list(actor=buyer_actor, name=f"List {A_MARK}", is_shared=True)
     add_to_cart(actor=buyer_actor, cart=cart, reference=product.sku, quantity=Decimal(1))
     cart_line = CartLine.objects.get(cart=cart)
+    private_cart = current_cart(actor=buyer_actor)
+    add_to_cart(actor=buyer_actor, cart=private_cart, reference=product.sku, quantity=Decimal(1))
+    private_cart_line = CartLine.objects.get(cart=private_cart)
     world = World(
         org=org,
         other_org=other_org,
@@ -372,6 +381,8 @@ def build_world() -> World:
         order=order,
         cart=cart,
         cart_line=cart_line,
+        private_cart=private_cart,
+        private_cart_line=private_cart_line,
     )
     world.issue_clients()
     return world
