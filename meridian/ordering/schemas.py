@@ -390,16 +390,7 @@ class ReorderLineOut(Schema):
 
     @staticmethod
     def of(line: QuickOrderLine) -> ReorderLineOut:
-        return ReorderLineOut(
-            line_number=line.line_number,
-            input=line.input,
-            status="added" if line.status == "added" else "error",
-            code=line.code,
-            reason=line.reason,
-            sku=line.sku,
-            quantity=line.quantity,
-            uom=line.uom,
-        )
+        return ReorderLineOut.model_validate(line)  # the report line, field for field
 
 
 class ReorderPriceChangeOut(Schema):
