@@ -236,14 +236,16 @@ def get_current_cart(request: HttpRequest, filters: Query[CurrentCartFilters]) -
     return _cart_out(cart)
 
 
-@router.get("/carts/{cart_id}", response={200: CartOut, **error_responses(404)})
+@router.get("/carts/{cart_id}", response={200: CartOut, **error_responses(403, 404, 422)})
 def get_cart(request: HttpRequest, cart_id: PathEx[str, CART_ID]) -> CartOut:
-    """One cart or shopping list with its lines."""
+    """One cart or shopping list with its lines. `current` (your current cart, created when there is
+    none) is for those who may order (403 otherwise) and names your own account (staff: 422, use
+    `GET /carts/current?account=`)."""
     actor = actor_of(request)
     return _cart_out(queries.get_cart(actor=actor, cart_id=_cart_id(actor, cart_id)))
 
 
-@router.get("/carts/{cart_id}/lines", response={200: CartLineList, **error_responses(404, 422)})
+@router.get("/carts/{cart_id}/lines", response={200: CartLineList, **error_responses(403, 404, 422)})
 def list_cart_lines(
     request: HttpRequest, cart_id: PathEx[str, CART_ID], page: Query[PageParams]
 ) -> CartLineList:

@@ -146,6 +146,8 @@ def test_staff_name_the_account_of_their_current_cart(world: World, client_for: 
     assert error(missing) == (422, "invalid_input")
     assert (theirs.status_code, theirs.json()["account"]) == (200, world.child.pk)
     assert error(outside) == (404, "account_not_found")
+    assert error(client.get(f"{CARTS}/current/lines")) == (422, "invalid_input")  # staff: by id
+    assert error(client_for(world.viewer).get(f"{CARTS}/current/lines")) == (403, "not_allowed")
 
 
 def test_reorder_puts_the_lines_into_the_current_cart_with_price_changes(
