@@ -67,9 +67,8 @@ class Kind(enum.StrEnum):
     COUPON = "coupon"  # a coupon id, of the promotion named before it
     PRICE_CHANGE = "price_change"  # a price audit row id
     ORDER = "order"  # an order number (the world's is account A's)
-    CART = "cart"  # a cart or shopping list id (the world's is a list of account A)
-    # portal ordering
-    CART_LINE = "cart_line"  # a line id, of the cart or list named before it
+    CART = "cart"  # a cart or shopping list id (the world's is a list of account A, shared within A)
+    CART_LINE = "cart_line"  # a cart line id, of the cart named before it
 
     @property
     def scope(self) -> Scope:
@@ -97,10 +96,16 @@ KIND_SCOPE: Mapping[Kind, Scope] = MappingProxyType(
         Kind.PRICE_CHANGE: Scope.ORGANIZATION,
         Kind.ORDER: Scope.ACCOUNT,
         Kind.CART: Scope.ACCOUNT,
-        # portal ordering
         Kind.CART_LINE: Scope.ACCOUNT,
     }
 )
+
+# Kinds of which a user may also own objects that are theirs alone (a current cart, a private list):
+# besides the world's object of the kind (shared within account A, checked as every kind is), the
+# BOLA suite names one of buyer_a's own and expects everyone else (a colleague in A, the rep
+# assigned to A, the organization's admin) to be answered as for a missing id, and buyer_a to reach
+# it. (ordering API)
+OWNER_ONLY_KINDS = frozenset({Kind.CART, Kind.CART_LINE})
 
 UNIQUE = "<unique>"
 IN_SCOPE_ACCOUNT = "<in-scope-account>"
@@ -370,6 +375,39 @@ OPERATIONS: Mapping[str, Rule] = MappingProxyType(
             example={"name": f"List {UNIQUE}", "account": IN_SCOPE_ACCOUNT},
         ),
         "get_cart": read(params={"cart_id": Kind.CART}),
+        # --- ordering API: cart lines, the current cart, reorder (meridian/ordering/api.py). A current
+        # cart and a private list are their owner's (anyone else: 404, tests/api/test_cart_lines.py);
+        # the world's cart is a list shared within account A, so the account's ordering buyers and
+        # ordering staff in scope change its lines and everyone else in scope only reads it.
+        "get_current_cart": Rule(
+            ORDERING_BUYERS,
+            ORDERING_STAFF,
+            params={"account": Kind.ACCOUNT},
+            note="A read that creates the caller's empty current cart when there is none.",
+        ),
+        "list_cart_lines": read(params={"cart_id": Kind.CART}, lists=Kind.CART_LINE),
+        "add_cart_line": Rule(
+            ORDERING_BUYERS,
+            ORDERING_STAFF,
+            params={"cart_id": Kind.CART},
+            example={"sku": IN_SCOPE_PRODUCT, "quantity": "1"},
+        ),
+        "update_cart_line": Rule(
+            ORDERING_BUYERS,
+            ORDERING_STAFF,
+            params={"cart_id": Kind.CART, "line_id": Kind.CART_LINE},
+            example={"quantity": "3"},
+        ),
+        "remove_cart_line": Rule(
+            ORDERING_BUYERS, ORDERING_STAFF, params={"cart_id": Kind.CART, "line_id": Kind.CART_LINE}
+        ),
+        "reorder": Rule(
+            ORDERING_BUYERS,
+            ORDERING_STAFF,
+            params={"number": Kind.ORDER},
+            example={},
+            note="Into the caller's own current cart for the order's account.",
+        ),
     }
 )
 

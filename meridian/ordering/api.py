@@ -3,7 +3,14 @@
 Every order goes through `services.place_order` (docs/ordering.md): a buyer orders for their own
 account or one below it, a sales rep for an assigned account (channel `rep`), other selling staff
 for any account of the organization (channel `api`). Orders are addressed by number (`SO-0000123`),
-carts by id; anything outside the caller's scope is 404.
+carts by id (or `current`: the caller's current cart for their own account); anything outside the
+caller's scope is 404.
+
+Carts (docs/ordering.md, "Who sees what"): a current cart and a private list are their owner's
+alone, anyone else gets 404; a shared list is read and changed by the account's buyers who may
+order (buyer or admin role) and by selling staff in scope; only its owner renames or deletes it.
+Every change answers the cart at its new `version`; a change naming a stale `expected_version`
+answers 409 `cart_changed` and changes nothing.
 """
 
 from __future__ import annotations
@@ -14,26 +21,36 @@ from ninja.params import HeaderEx, P, PathEx
 from ninja.responses import Status
 
 from meridian.api.auth import actor_of
-from meridian.api.pagination import paginate
+from meridian.api.pagination import PageParams, paginate
 from meridian.api.schemas import error_responses, is_usable_reference
 from meridian.core import idempotency
 from meridian.core.actor import Actor, StaffRole
 from meridian.customers.errors import AccountNotFound
+from meridian.customers.queries import is_database_id
 from meridian.ordering import queries, services
-from meridian.ordering.errors import OrderNotFound
-from meridian.ordering.models import Order
+from meridian.ordering.errors import CartLineNotFound, CartNotFound, OrderNotFound
+from meridian.ordering.models import Cart, Order
 from meridian.ordering.schemas import (
     CancelIn,
     CartFilters,
     CartIn,
+    CartLineIn,
+    CartLineList,
+    CartLineOut,
+    CartLinePatch,
     CartList,
     CartOut,
     CartSummaryOut,
+    CurrentCartFilters,
     OrderFilters,
     OrderIn,
     OrderList,
     OrderOut,
     OrderSummaryOut,
+    ReorderIn,
+    ReorderLineOut,
+    ReorderOut,
+    ReorderPriceChangeOut,
 )
 
 router = Router(tags=["ordering"])
@@ -44,7 +61,10 @@ IDEMPOTENCY_DESCRIPTION = (
     "request is still running 409 `idempotency_key_in_use`. Keys are kept at least 24 hours."
 )
 ORDER_NUMBER = P(description="The order's number (`SO-0000123`).")
-CART_ID = P(description="The cart's or shopping list's id.")
+CART_ID = P(description="The cart's or shopping list's id, or `current` (your current cart).")
+LINE_ID = P(description="The cart line's id.")
+CURRENT = "current"
+MAX_VERSION = 2**31 - 1  # Cart.version
 MAX_NUMBER_LENGTH = 32  # Order.number
 
 
@@ -65,6 +85,25 @@ def _number(number: str) -> str:
     if len(number) > MAX_NUMBER_LENGTH or "\x00" in number:
         raise OrderNotFound(number[:MAX_NUMBER_LENGTH])
     return number
+
+
+def _cart_id(actor: Actor, cart_id: str) -> int:
+    """A cart id, or the actor's current cart for their own account (created when there is none)."""
+    if cart_id == CURRENT:
+        return services.current_cart(actor=actor).pk
+    if not is_database_id(cart_id):
+        raise CartNotFound(cart_id[:MAX_NUMBER_LENGTH])
+    return int(cart_id)
+
+
+def _line_id(line_id: str) -> int:
+    if not is_database_id(line_id):
+        raise CartLineNotFound(line_id[:MAX_NUMBER_LENGTH])
+    return int(line_id)
+
+
+def _cart_out(cart: Cart) -> CartOut:
+    return CartOut.with_lines(cart, queries.cart_lines(cart=cart))
 
 
 def _order_out(actor: Actor, number: str) -> OrderOut:
@@ -110,7 +149,9 @@ def place_order(
         idempotency_key=idempotency_key or "",
         website_id=actor.website_id,
     )
-    return Status(201, _order_out(actor, order.number))
+    # The order place_order returns is the actor's (placed now, or the first one for this key):
+    # no scoped read again.
+    return Status(201, OrderOut.of(queries.order_detail(order=order)))
 
 
 @router.get("/orders", response={200: OrderList, **error_responses(422)})
@@ -137,6 +178,27 @@ def cancel_order(request: HttpRequest, number: PathEx[str, ORDER_NUMBER], payloa
     actor = actor_of(request)
     order = services.cancel_order(actor=actor, number=_number(number), reason=payload.reason)
     return _order_out(actor, order.number)
+
+
+@router.post("/orders/{number}/reorder", response={200: ReorderOut, **error_responses(403, 404, 409, 422)})
+def reorder(request: HttpRequest, number: PathEx[str, ORDER_NUMBER], payload: ReorderIn) -> ReorderOut:
+    """Put a past order's lines into your current cart for its account (or into `cart`), priced
+    again now through pricing (buyers who may order, selling staff). Answers the cart, every line's
+    outcome (lines that can no longer be ordered say why; the others are added) and each added
+    line's unit price on the order and now (`price_changes`)."""
+    actor = actor_of(request)
+    report = services.reorder(
+        actor=actor,
+        order_number=_number(number),
+        cart=payload.cart,
+        expected_version=payload.expected_version,
+    )
+    return ReorderOut(
+        cart=_cart_out(report.cart),
+        currency=report.currency,
+        lines=[ReorderLineOut.of(line) for line in report.lines],
+        price_changes=[ReorderPriceChangeOut.of(change, report.currency) for change in report.price_changes],
+    )
 
 
 # --- carts and shopping lists -----------------------------------------------------------------
@@ -166,8 +228,95 @@ def create_cart(request: HttpRequest, payload: CartIn) -> Status[CartOut]:
     return Status(201, CartOut.with_lines(cart, []))
 
 
-@router.get("/carts/{cart_id}", response={200: CartOut, **error_responses(404)})
+@router.get("/carts/current", response={200: CartOut, **error_responses(403, 404, 422)})
+def get_current_cart(request: HttpRequest, filters: Query[CurrentCartFilters]) -> CartOut:
+    """Your current cart for an account (your own by default; staff name one), with its lines;
+    created empty when you have none (buyers who may order, selling staff)."""
+    cart = services.current_cart(actor=actor_of(request), account=_account(filters.account))
+    return _cart_out(cart)
+
+
+@router.get("/carts/{cart_id}", response={200: CartOut, **error_responses(403, 404, 422)})
 def get_cart(request: HttpRequest, cart_id: PathEx[str, CART_ID]) -> CartOut:
-    """One cart or shopping list with its lines."""
-    cart = queries.get_cart(actor=actor_of(request), cart_id=cart_id)
-    return CartOut.with_lines(cart, queries.cart_lines(cart=cart))
+    """One cart or shopping list with its lines. `current` (your current cart, created when there is
+    none) is for those who may order (403 otherwise) and names your own account (staff: 422, use
+    `GET /carts/current?account=`)."""
+    actor = actor_of(request)
+    return _cart_out(queries.get_cart(actor=actor, cart_id=_cart_id(actor, cart_id)))
+
+
+@router.get("/carts/{cart_id}/lines", response={200: CartLineList, **error_responses(403, 404, 422)})
+def list_cart_lines(
+    request: HttpRequest, cart_id: PathEx[str, CART_ID], page: Query[PageParams]
+) -> CartLineList:
+    """A cart's lines in the order they were added."""
+    actor = actor_of(request)
+    cart = queries.get_cart(actor=actor, cart_id=_cart_id(actor, cart_id))
+    # count; lines+product
+    count, lines = paginate(queries.list_cart_lines(cart=cart), page)
+    return CartLineList(count=count, items=[CartLineOut.of(line) for line in lines])
+
+
+@router.post("/carts/{cart_id}/lines", response={201: CartOut, **error_responses(403, 404, 409, 422)})
+def add_cart_line(
+    request: HttpRequest, cart_id: PathEx[str, CART_ID], payload: CartLineIn
+) -> Status[CartOut]:
+    """Add a product by SKU or the account's part number, in any of its units (`uom`); the same
+    product and unit add to one line. The line's resulting quantity must meet the product's minimum
+    and increment (422 `quantity_rule_violation` saying which)."""
+    actor = actor_of(request)
+    cart = services.add_to_cart(
+        actor=actor,
+        cart=_cart_id(actor, cart_id),
+        reference=payload.sku,
+        quantity=payload.quantity,
+        uom=payload.uom or "",
+        expected_version=payload.expected_version,
+    )
+    return Status(201, _cart_out(cart))
+
+
+@router.patch(
+    "/carts/{cart_id}/lines/{line_id}", response={200: CartOut, **error_responses(403, 404, 409, 422)}
+)
+def update_cart_line(
+    request: HttpRequest,
+    cart_id: PathEx[str, CART_ID],
+    line_id: PathEx[str, LINE_ID],
+    payload: CartLinePatch,
+) -> CartOut:
+    """Set a line's quantity (0 removes it); the minimum and increment are checked as when adding."""
+    actor = actor_of(request)
+    cart = services.set_line_quantity(
+        actor=actor,
+        cart=_cart_id(actor, cart_id),
+        line_id=_line_id(line_id),
+        quantity=payload.quantity,
+        expected_version=payload.expected_version,
+    )
+    return _cart_out(cart)
+
+
+@router.delete(
+    "/carts/{cart_id}/lines/{line_id}", response={200: CartOut, **error_responses(403, 404, 409, 422)}
+)
+def remove_cart_line(
+    request: HttpRequest,
+    cart_id: PathEx[str, CART_ID],
+    line_id: PathEx[str, LINE_ID],
+    if_match: HeaderEx[
+        int | None,
+        P(
+            alias="If-Match",
+            ge=1,
+            le=MAX_VERSION,
+            description="The cart version you saw: 409 `cart_changed` if it moved on.",
+        ),
+    ] = None,
+) -> CartOut:
+    """Remove a line; answers the cart. `If-Match: <version>` guards against a change made elsewhere."""
+    actor = actor_of(request)
+    cart = services.remove_line(
+        actor=actor, cart=_cart_id(actor, cart_id), line_id=_line_id(line_id), expected_version=if_match
+    )
+    return _cart_out(cart)

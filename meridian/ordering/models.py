@@ -170,8 +170,10 @@ class TaxRule(models.Model):
 
 class CartQuerySet(models.QuerySet["Cart"]):
     def visible_to(self, actor: Actor) -> CartQuerySet:
-        """A buyer: their own carts and lists, and lists shared with their account (or, when the list
-        says so, with its subtree). Staff: every cart of an account in their scope."""
+        """Whose carts are whose (docs/ordering.md, "Who sees what"): a current cart and a private
+        list are their owner's alone. A buyer also sees the lists shared with their account (or, when
+        the list says so, with its subtree); staff also see the shared lists of the accounts in their
+        scope (a rep: their assigned accounts). Anything else answers as missing."""
         if not actor.is_authenticated or actor.organization_id is None:
             return self.none()
         in_org = self.filter(organization_id=actor.organization_id)
@@ -188,8 +190,17 @@ class CartQuerySet(models.QuerySet["Cart"]):
                 Q(owner_id=actor.user_id, account__path__startswith=actor.account_path) | shared
             )
         if actor.is_staff:
-            return in_org.filter(Exists(_accounts_in_scope(actor)))
+            return self.in_staff_scope(actor).filter(
+                Q(owner_id=actor.user_id) | Q(kind=Cart.Kind.LIST, is_shared=True)
+            )
         return self.none()
+
+    def in_staff_scope(self, actor: Actor) -> CartQuerySet:
+        """Every cart of an account in a staff actor's scope, whoever owns it: for reports about carts
+        (abandoned carts), never for reading or changing their lines."""
+        if not actor.is_staff or actor.organization_id is None:
+            return self.none()
+        return self.filter(organization_id=actor.organization_id).filter(Exists(_accounts_in_scope(actor)))
 
 
 class CartManager(models.Manager["Cart"]):
@@ -198,6 +209,9 @@ class CartManager(models.Manager["Cart"]):
 
     def visible_to(self, actor: Actor) -> CartQuerySet:
         return self.get_queryset().visible_to(actor)
+
+    def in_staff_scope(self, actor: Actor) -> CartQuerySet:
+        return self.get_queryset().in_staff_scope(actor)
 
 
 class Cart(models.Model):

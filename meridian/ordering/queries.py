@@ -429,7 +429,12 @@ class OrderDetail:
 def get_order_detail(*, actor: Actor, number: str) -> OrderDetail:
     """The order with lines (prices and their sources), status history and what it holds per
     warehouse, in 4 queries whatever the number of lines: order, lines, history, allocations."""
-    order = get_order(actor=actor, number=number)
+    return order_detail(order=get_order(actor=actor, number=number))
+
+
+def order_detail(*, order: Order) -> OrderDetail:
+    """The detail of an order already read in scope (or just placed by the actor): lines, history,
+    allocations (3 queries)."""
     lines = list(OrderLine.objects.filter(order_id=order.pk).order_by("line_number"))
     history = list(OrderStatusChange.objects.filter(order_id=order.pk).order_by("at", "pk"))
     held = (
@@ -525,18 +530,21 @@ def find_current_cart(*, actor: Actor, account: Account) -> Cart | None:
     )
 
 
+def list_cart_lines(*, cart: Cart) -> QuerySet[CartLine]:
+    """The cart's lines with their products, in the order they were added (1 query)."""
+    return CartLine.objects.filter(cart_id=cart.pk).select_related("product").order_by("added_at", "pk")
+
+
 def cart_lines(*, cart: Cart) -> list[CartLine]:
     """The cart's lines with their products (1 query), in the order they were added."""
-    return list(CartLine.objects.filter(cart_id=cart.pk).select_related("product").order_by("added_at", "pk"))
+    return list(list_cart_lines(cart=cart))
 
 
 def list_abandoned_carts(*, actor: Actor) -> QuerySet[Cart]:
     """Abandoned carts of accounts in a staff actor's scope (reps: their accounts), with account and
     owner, longest abandoned first (1 query)."""
-    if not actor.is_staff:
-        return Cart.objects.none()
     return (
-        Cart.objects.visible_to(actor)
+        Cart.objects.in_staff_scope(actor)
         .filter(kind=Cart.Kind.CART, status=Cart.Status.ABANDONED)
         .select_related("account", "owner")
         .order_by("abandoned_at", "pk")

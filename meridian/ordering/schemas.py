@@ -4,6 +4,7 @@ currency code; quantities as decimal strings without trailing zeros."""
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Annotated, Literal
 
 from ninja import Field, Schema
@@ -11,9 +12,10 @@ from pydantic import model_validator
 
 from meridian.api.pagination import PageParams
 from meridian.api.schemas import Id, QuantityIn, Reference
+from meridian.ordering.engine import PriceChange
 from meridian.ordering.models import Cart, CartLine, Order, OrderLine, OrderStatusChange
 from meridian.ordering.queries import Allocation, OrderDetail
-from meridian.ordering.services import OneTimeAddress, OrderLineRequest, Payment
+from meridian.ordering.services import OneTimeAddress, OrderLineRequest, Payment, QuickOrderLine
 from meridian.pricing.display import unit_amount
 from meridian.pricing.schemas import TrimmedDecimal
 
@@ -351,6 +353,80 @@ class CartOut(CartSummaryOut):
 
 class CartFilters(PageParams):
     kind: Literal["cart", "list"] | None = None
+
+
+class CurrentCartFilters(Schema):
+    account: Reference | None = Field(
+        None, description="Id or `ext:<external_id>`; a buyer's own account by default, required for staff."
+    )
+
+
+class CartLineList(Schema):
+    count: int
+    items: list[CartLineOut]
+
+
+# --- reorder ------------------------------------------------------------------------------------------
+
+
+class ReorderIn(Schema):
+    cart: Id | None = Field(
+        None, description="Add to this cart or list (by id); your current cart if omitted."
+    )
+    expected_version: int | None = Field(
+        None, ge=1, description="Of `cart`: 409 `cart_changed` if it moved on."
+    )
+
+
+class ReorderLineOut(Schema):
+    line_number: int = Field(description="The order's line number.")
+    input: str
+    status: Literal["added", "error"]
+    code: str = Field(description="Why a line was not added (`product_not_found`, ...); empty when added.")
+    reason: str
+    sku: str
+    quantity: TrimmedDecimal | None
+    uom: str
+
+    @staticmethod
+    def of(line: QuickOrderLine) -> ReorderLineOut:
+        return ReorderLineOut.model_validate(line)  # the report line, field for field
+
+
+class ReorderPriceChangeOut(Schema):
+    sku: str
+    uom: str
+    quantity: TrimmedDecimal
+    previous_unit_price: str | None = Field(description="On the order; null for a line not priced then.")
+    current_unit_price: str | None = Field(description="Now, from pricing; null when it has no price now.")
+    difference: str | None
+    percent: str | None = Field(description="The change in percent of the previous price.")
+    has_changed: bool
+
+    @staticmethod
+    def of(change: PriceChange, currency: str) -> ReorderPriceChangeOut:
+        def amount(value: Decimal | None) -> str | None:
+            return unit_amount(value, currency) if value is not None else None
+
+        return ReorderPriceChangeOut(
+            sku=change.sku,
+            uom=change.uom,
+            quantity=change.quantity,
+            previous_unit_price=amount(change.previous_unit_price),
+            current_unit_price=amount(change.current_unit_price),
+            difference=amount(change.difference),
+            percent=str(change.percent) if change.percent is not None else None,
+            has_changed=change.has_changed,
+        )
+
+
+class ReorderOut(Schema):
+    cart: CartOut = Field(description="The cart the lines went into, at its new version.")
+    currency: str
+    lines: list[ReorderLineOut] = Field(description="Every line of the order: added, or why not.")
+    price_changes: list[ReorderPriceChangeOut] = Field(
+        description="Each added line's unit price then and now."
+    )
 
 
 class CartList(Schema):

@@ -299,3 +299,39 @@ def test_a_cancelled_order_cannot_be_cancelled_again(world: World, client_for: C
     again = client.post(f"{ORDERS}/{order.number}/cancel", {}, content_type=JSON)
 
     assert error(again) == (409, "invalid_transition")
+
+
+@pytest.mark.parametrize("key", [None, "same-key"])
+def test_the_answer_to_a_placement_is_the_order_as_read_back(
+    world: World, client_for: ClientFor, key: str | None
+) -> None:
+    """The 201 is built from the order placement returned (no scoped read again): it must say exactly
+    what `GET /orders/{number}` says, a replayed key included."""
+    client = client_for(world.buyer)
+    body = {
+        "lines": [{"sku": "BOLT-M8", "quantity": "150"}, {"sku": "HAMMER", "quantity": 2}],
+        "po_number": "P",
+    }
+
+    placed = post_order(client, body, key)
+    again = post_order(client, body, key) if key else placed
+    read = client.get(f"{ORDERS}/{placed.json()['number']}")
+
+    assert placed.status_code == again.status_code == 201, placed.content
+    assert placed.json() == read.json() == again.json()
+
+
+def test_placing_over_http_costs_a_fixed_number_of_queries(
+    world: World, client_for: ClientFor, django_assert_num_queries: Any
+) -> None:
+    client = client_for(world.buyer)
+    post_order(client, {"lines": [{"sku": "BOLT-M8", "quantity": "1"}]})  # warm caches
+
+    # token, last use, buyer, websites; placement (PLACEMENT_QUERIES in tests/ordering); the answer:
+    # lines, history, allocations (the order itself is not read again)
+    with django_assert_num_queries(4 + 33 + 3):
+        response = post_order(
+            client, {"lines": [{"sku": "BOLT-M8", "quantity": "1"}, {"sku": "HAMMER", "quantity": 1}]}
+        )
+
+    assert response.status_code == 201, response.content

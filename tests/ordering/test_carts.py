@@ -199,7 +199,7 @@ def test_a_shared_list_takes_lines_from_its_users_but_only_its_owner_renames_it(
 
 
 @pytest.mark.django_db
-def test_another_accounts_cart_is_not_found_and_staff_only_look(world: World) -> None:
+def test_a_current_cart_is_its_owners_alone(world: World) -> None:
     cart = current_cart(actor=world.buyer_actor)
     add_to_cart(actor=world.buyer_actor, cart=cart, reference="BOLT-M8", quantity=D(1))
 
@@ -209,10 +209,28 @@ def test_another_accounts_cart_is_not_found_and_staff_only_look(world: World) ->
         add_to_cart(actor=world.actor(world.other_buyer), cart=cart, reference="BOLT-M8", quantity=D(1))
     with pytest.raises(NotFound):
         queries.get_cart(actor=world.actor(world.other_rep), cart_id=cart.pk)
-    assert queries.get_cart(actor=world.rep_actor, cart_id=cart.pk).pk == cart.pk
-    with pytest.raises(CartReadOnly):
+    with pytest.raises(NotFound):  # the account's own rep: a buyer's cart is theirs
+        queries.get_cart(actor=world.rep_actor, cart_id=cart.pk)
+    with pytest.raises(NotFound):
         add_to_cart(actor=world.rep_actor, cart=cart, reference="BOLT-M8", quantity=D(1))
     assert lines_of(cart) == [("BOLT-M8", D(1), "EA")]
+
+
+@pytest.mark.django_db
+def test_staff_in_scope_read_and_change_a_shared_list(world: World) -> None:
+    shared = create_list(actor=world.buyer_actor, name="Shop floor", is_shared=True)
+    private = create_list(actor=world.buyer_actor, name="Mine")
+
+    add_to_cart(actor=world.rep_actor, cart=shared, reference="BOLT-M8", quantity=D(2))
+
+    assert queries.get_cart(actor=world.rep_actor, cart_id=shared.pk).pk == shared.pk
+    assert lines_of(shared) == [("BOLT-M8", D(2), "EA")]
+    with pytest.raises(CartReadOnly):  # only its owner renames it
+        update_list(actor=world.rep_actor, cart=shared, name="Renamed")
+    with pytest.raises(NotFound):
+        queries.get_cart(actor=world.rep_actor, cart_id=private.pk)
+    with pytest.raises(NotFound):
+        queries.get_cart(actor=world.actor(world.other_rep), cart_id=shared.pk)
 
 
 @pytest.mark.django_db

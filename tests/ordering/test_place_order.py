@@ -163,7 +163,7 @@ def test_a_line_in_another_unit_is_priced_and_allocated_in_base_units(world: Wor
     assert stock_of(world, world.bolt) == (D(10_000), D(24))
 
 
-PLACEMENT_QUERIES = 35
+PLACEMENT_QUERIES = 33
 
 
 @pytest.mark.django_db
@@ -184,7 +184,7 @@ def test_the_query_count_does_not_grow_with_the_lines(
     # numbers, assignments, contracts, rules, entries+customer prices, promotions; product facts
     # (units only when a line names a unit), tax rules, buyer limit, order insert; inventory: routing, products, lock levels,
     # update levels, movements, event; lines insert, order update, status change, event; rebates
-    # (savepoint, accounts, programs, release); (release)
+    # (accounts, the programs holding them: none here, so no lock), no savepoint; (release)
     with django_assert_num_queries(PLACEMENT_QUERIES):
         order = place_order(actor=actor, channel="portal", lines=lines)
 

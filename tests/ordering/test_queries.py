@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from meridian.ordering import queries
 from meridian.ordering.errors import OrderNotFound
-from meridian.ordering.services import cancel_order, current_cart
+from meridian.ordering.services import cancel_order, create_list, current_cart
 from tests.catalog.factories import ProductFactory
 from tests.inventory.factories import receive
 from tests.ordering.conftest import World
@@ -107,6 +107,11 @@ def test_carts_are_listed_in_scope(world: World) -> None:
     mine = current_cart(actor=world.buyer_actor)
     current_cart(actor=world.actor(world.other_buyer))
 
-    assert [cart.pk for cart in queries.list_carts(actor=world.buyer_actor)] == [mine.pk]
-    assert [cart.pk for cart in queries.list_carts(actor=world.rep_actor)] == [mine.pk]
-    assert len(queries.list_carts(actor=world.admin_actor)) == 2
+    shared = create_list(actor=world.buyer_actor, name="Shared", is_shared=True)
+    create_list(actor=world.buyer_actor, name="Private")
+
+    assert len(queries.list_carts(actor=world.buyer_actor)) == 3
+    # staff: the shared lists of accounts in scope, never a buyer's cart or private list
+    assert [cart.pk for cart in queries.list_carts(actor=world.rep_actor)] == [shared.pk]
+    assert [cart.pk for cart in queries.list_carts(actor=world.admin_actor)] == [shared.pk]
+    assert mine.pk not in {cart.pk for cart in queries.list_carts(actor=world.admin_actor)}

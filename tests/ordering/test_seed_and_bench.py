@@ -47,15 +47,33 @@ def test_seed_orders_places_a_history_through_the_pipeline() -> None:
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_the_checkout_bench_reports_its_figures() -> None:
+@pytest.mark.parametrize("mode", ["service", "http"])
+def test_the_checkout_bench_reports_its_figures(mode: str) -> None:
     organization, _ = _demo()
+    before = Order.objects.filter(organization=organization).count()
 
     report = run_checkout_bench(
-        seconds=1, clients=2, lines=3, organization=organization, ideal=False, min_available=5
+        seconds=2,
+        clients=2,
+        lines=3,
+        organization=organization,
+        ideal=False,
+        min_available=5,
+        mode=mode,
+        workers=2,
+        big_orders=2,
     )
 
     text = "\n".join(report)
     assert "queries per order:" in text
     assert "orders/s" in text and "lines/s" in text and "p95" in text
     assert "quick order: 1,000 lines" in text
-    assert Order.objects.filter(organization=organization, source_reference="bench").exists()
+    placed = int(text.split("placement: ")[1].split("(")[1].split(" orders")[0])
+    assert placed > 0, text  # orders were placed and answered, through gunicorn in HTTP mode
+    assert Order.objects.filter(organization=organization).count() >= before + placed
+    if mode == "service":
+        assert Order.objects.filter(organization=organization, source_reference="bench").exists()
+    else:
+        assert Order.objects.filter(
+            organization=organization, channel="api", po_number__startswith="BENCH-"
+        ).exists()

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 import pytest
+from django.db import connection, connections, transaction
 
 from meridian.core.models import OutboxEvent
 from meridian.customers.errors import AccountNotFound
 from meridian.pricing.models import RebateAccrual, RebateProgram
-from meridian.pricing.queries import rebate_statement
+from meridian.pricing.queries import lock_rebate_bases, rebate_statement
 from meridian.pricing.services import RebateLine, RebateProgramInput, accrue_rebates, create_rebate_program
 from tests.pricing.conftest import Shop
 from tests.pricing.factories import RebateProgramFactory, RebateTierFactory
@@ -184,3 +188,79 @@ def test_create_rebate_program(shop: Shop) -> None:
     )
 
     assert (program.currency, program.tiers.count()) == ("USD", 2)
+
+
+@pytest.mark.django_db
+def test_an_order_under_no_program_costs_two_queries_and_locks_nothing(
+    shop: Shop, django_assert_num_queries: Any
+) -> None:
+    _program(shop, customer_group=shop.gold)  # the sibling is in no group
+
+    with django_assert_num_queries(2):  # the accounts; the programs holding them (none)
+        accruals = accrue_rebates(
+            organization_id=shop.organization.pk,
+            lines=[_line(shop, "100", ref="SO-1/1", account_id=shop.sibling.pk)],
+        )
+
+    assert accruals == []
+
+
+@pytest.mark.django_db
+def test_an_order_under_a_program_reads_its_basis_in_a_fixed_number_of_queries(
+    shop: Shop, django_assert_num_queries: Any
+) -> None:
+    _program(shop)
+    accrue_rebates(organization_id=shop.organization.pk, lines=[_line(shop, "800", ref="SO-1/1")])
+    lines = [_line(shop, "100", ref=f"SO-2/{number}") for number in range(1, 6)]
+    lock = 1 if connection.vendor == "postgresql" else 0
+
+    # accounts, programs, [lock], tiers, accrued lines, basis, insert, event
+    with django_assert_num_queries(7 + lock):
+        accruals = accrue_rebates(organization_id=shop.organization.pk, lines=lines)
+
+    assert [a.rate_percent for a in accruals] == [D(0), D(1), D(1), D(1), D(1)]  # 900, then 1,000 and up
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_basis_is_locked_per_program_and_account(shop: Shop) -> None:
+    """Two accruals for one account queue (exact basis); one for another account does not wait."""
+    if connection.vendor != "postgresql":
+        pytest.skip("advisory locks are PostgreSQL's; SQLite has one writer at a time")
+    program = _program(shop)
+    held = threading.Event()
+    release = threading.Event()
+    waited: dict[str, float] = {}
+
+    def holder() -> None:
+        try:
+            with transaction.atomic():
+                lock_rebate_bases(keys={(program.pk, shop.child.pk)})
+                held.set()
+                release.wait(10)
+        finally:
+            connections.close_all()
+
+    def taker(name: str, account_id: int) -> None:
+        try:
+            started = time.perf_counter()
+            with transaction.atomic():
+                lock_rebate_bases(keys={(program.pk, account_id)})
+            waited[name] = time.perf_counter() - started
+        finally:
+            connections.close_all()
+
+    first = threading.Thread(target=holder)
+    first.start()
+    assert held.wait(10)
+    same = threading.Thread(target=taker, args=("same", shop.child.pk))
+    other = threading.Thread(target=taker, args=("other", shop.sibling.pk))
+    same.start()
+    other.start()
+    other.join(10)
+    time.sleep(0.3)
+    release.set()
+    first.join(10)
+    same.join(10)
+
+    assert waited["other"] < 0.3  # another account's basis: no wait
+    assert waited["same"] >= 0.3  # the same basis: after the holder committed

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from django.http import HttpResponse
 
-from meridian.api.permissions import OPERATIONS, Kind, Scope
+from meridian.api.permissions import OPERATIONS, OWNER_ONLY_KINDS, Kind, Scope
 from meridian.core.actor import BuyerRole, StaffRole
 from meridian.customers.models import BuyerUser
 from meridian.staff.models import StaffMember
@@ -199,3 +199,48 @@ def test_the_in_scope_caller_sees_the_listed_objects(operation: Operation, world
     assert response.status_code == 200, response.content
     shown = {item[ID_FIELD.get(listed, "id")] for item in items(response)}
     assert shown & world.identifiers(listed), f"{operation}: the admin should see A's {listed} objects"
+
+
+# --- objects of one user (OWNER_ONLY_KINDS): a colleague and the seller's staff are outsiders too ---
+
+OWNED = [op for op in ID_TAKING if OWNER_ONLY_KINDS & set(op.rule.params.values())]
+
+
+def _private_values(operation: Operation, world: World) -> dict[str, str]:
+    return {
+        name: world.private_ref(kind) if kind in OWNER_ONLY_KINDS else world.ref(kind)
+        for name, kind in operation.rule.params.items()
+    }
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("operation", OWNED, ids=[op.id for op in OWNED])
+def test_a_users_own_object_is_theirs_alone(operation: Operation, world: World) -> None:
+    values = _private_values(operation, world)
+    for member in (world.member_a, world.rep_a, world.admin):
+        client = world.api_client(member)
+        before = snapshot.take()
+
+        response = call(client, operation, values, body_for(operation, world, member))
+        twin = call(
+            client,
+            operation,
+            {
+                name: world.missing_ref(kind) if kind in OWNER_ONLY_KINDS else values[name]
+                for name, kind in operation.rule.params.items()
+            },
+            body_for(operation, world, member),
+        )
+
+        add("bola_api_requests", 2)
+        assert response.status_code == 404, (member, response.content)
+        assert (response.status_code, error_code(response)) == (twin.status_code, error_code(twin))
+        assert_no_leak(response, member, world, [values])
+        changes = snapshot.diff(before, snapshot.take())
+        assert not changes, snapshot.describe(changes)
+
+    owner = call(
+        world.api_client(world.buyer_a), operation, values, body_for(operation, world, world.buyer_a)
+    )
+    assert 200 <= owner.status_code < 300, owner.content  # the control: its owner reaches it
+    cover("bola_api_operations", operation.id)

@@ -32,7 +32,7 @@ from meridian.core.services import issue_token
 from meridian.customers.models import Account, Address, BuyerUser, CustomerGroup
 from meridian.inventory.models import StockMovement, SupplierPurchaseOrder, Warehouse
 from meridian.ordering.models import Cart, CartLine, Order
-from meridian.ordering.services import OrderLineRequest, add_to_cart, create_list, place_order
+from meridian.ordering.services import OrderLineRequest, add_to_cart, create_list, current_cart, place_order
 from meridian.pricing.models import (
     Contract,
     Coupon,
@@ -114,8 +114,10 @@ class World:
     coupon: Coupon
     price_change: PriceChange
     order: Order  # placed by buyer_a for account A
-    cart: Cart  # a shopping list of buyer_a for account A, with one line
-    cart_line: CartLine  # portal ordering: that line
+    cart: Cart  # a shopping list of buyer_a for account A, shared within A, with one line
+    cart_line: CartLine  # its line
+    private_cart: Cart  # buyer_a's current cart, with one line: buyer_a's alone (OWNER_ONLY_KINDS)
+    private_cart_line: CartLine  # its line
     _clients: dict[int, Client] = field(default_factory=dict)
 
     def outsider(self, name: str) -> BuyerUser | StaffMember:
@@ -174,9 +176,13 @@ class World:
             Kind.PRICE_CHANGE: str(self.price_change.pk),
             Kind.ORDER: self.order.number,
             Kind.CART: str(self.cart.pk),
-            Kind.CART_LINE: str(self.cart_line.pk),  # portal ordering
+            Kind.CART_LINE: str(self.cart_line.pk),
         }
         return refs[kind]
+
+    def private_ref(self, kind: Kind) -> str:
+        """For a kind of OWNER_ONLY_KINDS: buyer_a's own object instead of the shared one."""
+        return {Kind.CART: str(self.private_cart.pk), Kind.CART_LINE: str(self.private_cart_line.pk)}[kind]
 
     def alternative_refs(self, kind: Kind) -> list[str]:
         """Other spellings of the same object's reference (the ERP key of an account)."""
@@ -204,7 +210,7 @@ class World:
             Kind.PRICE_CHANGE: "987654321",
             Kind.ORDER: "SO-9876543",
             Kind.CART: "987654321",
-            Kind.CART_LINE: "987654321",  # portal ordering
+            Kind.CART_LINE: "987654321",
         }[kind]
 
     def identifiers(self, kind: Kind) -> set[object]:
@@ -229,7 +235,7 @@ class World:
             Kind.PRICE_CHANGE: {self.price_change.pk},
             Kind.ORDER: {self.order.number},
             Kind.CART: {self.cart.pk},
-            Kind.CART_LINE: {self.cart_line.pk},  # portal ordering
+            Kind.CART_LINE: {self.cart_line.pk},
         }[kind]
 
 
@@ -334,8 +340,13 @@ def build_world() -> World:
         ship_to=address_a.pk,
         po_number=f"{A_MARK}-po",
     )
-    cart = create_list(actor=buyer_actor, name=f"List {A_MARK}")
+    # ordering API: shared within A, so its lines are the account's (a private list is its owner's)
+    cart = create_list(actor=buyer_actor, name=f"List {A_MARK}", is_shared=True)
     add_to_cart(actor=buyer_actor, cart=cart, reference=product.sku, quantity=Decimal(1))
+    cart_line = CartLine.objects.get(cart=cart)
+    private_cart = current_cart(actor=buyer_actor)
+    add_to_cart(actor=buyer_actor, cart=private_cart, reference=product.sku, quantity=Decimal(1))
+    private_cart_line = CartLine.objects.get(cart=private_cart)
     world = World(
         org=org,
         other_org=other_org,
@@ -369,7 +380,9 @@ def build_world() -> World:
         price_change=price_change,
         order=order,
         cart=cart,
-        cart_line=CartLine.objects.get(cart=cart),  # portal ordering
+        cart_line=cart_line,
+        private_cart=private_cart,
+        private_cart_line=private_cart_line,
     )
     world.issue_clients()
     return world

@@ -128,7 +128,8 @@ def _lock_for_edit(
     if found is None or found.status == Cart.Status.ORDERED:
         raise CartNotFound(cart_id)
     is_owner = found.owner_id == actor.user_id
-    shared_list = found.kind == Cart.Kind.LIST and found.is_shared and actor.is_buyer
+    # Visible and not the actor's: a shared list (the account's buyers, staff in scope).
+    shared_list = found.kind == Cart.Kind.LIST and found.is_shared
     if not is_owner and (owner_only or not shared_list):
         raise CartReadOnly(found.pk)
     require_orderer(actor)

@@ -140,10 +140,12 @@ def reorder(
     order_number: str | None = None,
     list_id: int | None = None,
     cart: Cart | int | None = None,
+    expected_version: int | None = None,
 ) -> ReorderReport:
     """Put a past order's (or a list's) lines into the actor's current cart for that account, priced
     again now through pricing; report each line's unit price then (orders) and now. Lines that can no
-    longer be ordered are reported with the reason, the others are added."""
+    longer be ordered are reported with the reason, the others are added. `expected_version` guards
+    the target cart as `add_lines` does."""
     if (order_number is None) == (list_id is None):
         raise InvalidInput.on("source", "give an order number or a list id")
     previous: dict[tuple[int, str], Decimal] = {}
@@ -165,7 +167,10 @@ def reorder(
         ]
     target = cart if cart is not None else current_cart(actor=actor, account=account_id)
     result = add_lines(
-        actor=actor, cart=target, lines=[LineInput(sku, quantity, uom) for _, _, sku, quantity, uom in source]
+        actor=actor,
+        cart=target,
+        lines=[LineInput(sku, quantity, uom) for _, _, sku, quantity, uom in source],
+        expected_version=expected_version,
     )
     lines = tuple(
         QuickOrderLine(

@@ -39,10 +39,15 @@ from meridian.pricing.queries.locks import (
     lock_coupons,
     lock_price_entries,
     lock_price_list,
-    lock_rebate_programs,
+    lock_rebate_bases,
 )
 from meridian.pricing.queries.prices import ProductPrice, catalog_prices, prices_for_products, tier_table
-from meridian.pricing.queries.rebates import RebateStatement, programs_for_account, rebate_statement
+from meridian.pricing.queries.rebates import (
+    RebateStatement,
+    programs_for_account,
+    rebate_programs_holding,
+    rebate_statement,
+)
 
 __all__ = [
     "CouponOutcome",
@@ -73,10 +78,11 @@ __all__ = [
     "lock_coupons",
     "lock_price_entries",
     "lock_price_list",
-    "lock_rebate_programs",
+    "lock_rebate_bases",
     "part_numbers_for_chain",
     "prices_for_products",
     "programs_for_account",
+    "rebate_programs_holding",
     "rebate_statement",
     "tier_table",
 ]

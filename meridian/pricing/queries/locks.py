@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
+from django.db import connection
+
 from meridian.pricing.errors import PriceListNotFound
 from meridian.pricing.models import (
     Coupon,
     PriceList,
     PriceListEntry,
-    RebateProgram,
 )
 
 
@@ -19,12 +20,24 @@ def lock_coupons(*, organization_id: int, codes: Collection[str]) -> dict[str, C
     return {row.code: row for row in rows.select_for_update(of=("self",))}
 
 
-def lock_rebate_programs(*, program_ids: Collection[int]) -> list[RebateProgram]:
-    """Lock programs in pk order: accruals of one program are computed one transaction at a time."""
-    rows = (
-        RebateProgram.objects.filter(pk__in=list(program_ids)).order_by("pk").select_for_update(of=("self",))
-    )
-    return list(rows)
+INT4 = 2**31  # pg_advisory_xact_lock(int4, int4)
+
+
+def lock_rebate_bases(*, keys: Collection[tuple[int, int]]) -> None:
+    """Lock the (program id, account id) bases an accrual adds to, in key order, until the end of the
+    transaction: the basis to date of one account under one program is read and extended one
+    transaction at a time, while other accounts (and other programs) accrue in parallel.
+
+    No row stands for a basis (it is the sum of the account's accruals), so PostgreSQL's transaction
+    advisory locks name it: one statement per key (an order usually has one account and few programs).
+    Ids beyond int4 wrap, which can only make two bases share a lock. SQLite has one writer at a time
+    already: nothing to lock.
+    """
+    if connection.vendor != "postgresql" or not keys:
+        return
+    with connection.cursor() as cursor:
+        for program_id, account_id in sorted(keys):
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [program_id % INT4, account_id % INT4])
 
 
 def lock_price_entries(*, price_list: PriceList, product_ids: Collection[int]) -> list[PriceListEntry]:

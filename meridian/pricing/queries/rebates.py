@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from django.db.models import (
     Count,
+    F,
     Q,
     QuerySet,
     Sum,
@@ -60,6 +61,38 @@ def programs_for_account(*, organization_id: int, account: Account) -> QuerySet[
         )
         .prefetch_related("tiers")
         .order_by("code")
+    )
+
+
+def rebate_programs_holding(
+    *,
+    organization_id: int,
+    account_paths: Collection[str],
+    customer_group_ids: Collection[int],
+    currencies: Collection[str],
+    first: dt.date,
+    last: dt.date,
+) -> list[RebateProgram]:
+    """Active programs of the period and currencies whose scope holds one of the accounts (everyone,
+    one of their groups, or an ancestor-or-self subtree), in pk order, each annotated with its
+    account's `account_path` (1 query). The caller still checks each line against each program."""
+    steplen = Account.steplen
+    chain = sorted({path[:end] for path in account_paths for end in range(steplen, len(path) + 1, steplen)})
+    return list(
+        RebateProgram.objects.filter(
+            organization_id=organization_id,
+            is_active=True,
+            period_start__lte=last,
+            period_end__gte=first,
+            currency__in=sorted(currencies),
+        )
+        .filter(
+            Q(customer_group__isnull=True, account__isnull=True)
+            | Q(customer_group_id__in=sorted(customer_group_ids))
+            | Q(account__path__in=chain)
+        )
+        .annotate(account_path=F("account__path"))
+        .order_by("pk")
     )
 
 

@@ -107,13 +107,17 @@ class RebateLine:
     date: dt.date
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)  # inside ordering's transaction: no savepoint round trips
 def accrue_rebates(*, organization_id: int, lines: Sequence[RebateLine]) -> list[RebateAccrual]:
     """Record what each line earns under every program whose scope, period and currency hold it.
 
-    For ordering, inside its transaction. Locks the programs (pk order) so each account's basis to
-    date is counted one transaction at a time; a line already accrued for a program is skipped.
-    Writes one `pricing.rebate.accrued` outbox event per program and order.
+    For ordering, inside its transaction. Reads only the programs that hold one of the lines (scope,
+    period and currency filtered in the query: an order outside every program costs 2 queries and
+    takes no lock). A line's rate depends on its account's basis to date under the program, so the
+    (program, account) bases the order adds to are locked (`lock_rebate_bases`) before they are
+    summed: concurrent orders of one account accrue one at a time, orders of other accounts in
+    parallel. A line already accrued for a program is skipped. Writes one `pricing.rebate.accrued`
+    outbox event per program and order.
     """
     if not lines:
         return []
@@ -123,19 +127,28 @@ def accrue_rebates(*, organization_id: int, lines: Sequence[RebateLine]) -> list
             organization_id=organization_id, pk__in=sorted({line.account_id for line in lines})
         ).values_list("pk", "path", "customer_group_id")
     }
-    first, last = min(line.date for line in lines), max(line.date for line in lines)
-    candidate_ids = list(
-        RebateProgram.objects.filter(
-            organization_id=organization_id, is_active=True, period_start__lte=last, period_end__gte=first
-        ).values_list("pk", flat=True)
-    )
-    if not candidate_ids:
+    if not accounts:
         return []
-    programs = queries.lock_rebate_programs(program_ids=candidate_ids)
-    program_accounts = dict(
-        Account.objects.filter(pk__in=[p.account_id for p in programs if p.account_id]).values_list(
-            "pk", "path"
-        )
+    first, last = min(line.date for line in lines), max(line.date for line in lines)
+    programs = queries.rebate_programs_holding(
+        organization_id=organization_id,
+        account_paths=[path for path, _ in accounts.values()],
+        customer_group_ids={group_id for _, group_id in accounts.values() if group_id is not None},
+        currencies={line.currency for line in lines},
+        first=first,
+        last=last,
+    )
+    if not programs:
+        return []
+    program_accounts = {program.pk: getattr(program, "account_path", None) or "" for program in programs}
+    candidate_ids = [program.pk for program in programs]
+    queries.lock_rebate_bases(
+        keys={
+            (program.pk, account_id)
+            for program in programs
+            for account_id, (path, group_id) in accounts.items()
+            if _holds(program, program_accounts[program.pk], path, group_id)
+        }
     )
     tiers: dict[int, list[engine.RebateTier]] = {}
     for program_id, threshold, rate in RebateTier.objects.filter(program_id__in=candidate_ids).values_list(
@@ -164,11 +177,7 @@ def accrue_rebates(*, organization_id: int, lines: Sequence[RebateLine]) -> list
         path, group_id = accounts[line.account_id]
         for program in programs:
             in_scope = (
-                (program.customer_group_id is None or program.customer_group_id == group_id)
-                and (
-                    program.account_id is None
-                    or path.startswith(program_accounts.get(program.account_id, "~"))
-                )
+                _holds(program, program_accounts[program.pk], path, group_id)
                 and program.period_start <= line.date <= program.period_end
                 and program.currency == line.currency
             )
@@ -220,3 +229,10 @@ def accrue_rebates(*, organization_id: int, lines: Sequence[RebateLine]) -> list
             },
         )
     return accruals
+
+
+def _holds(program: RebateProgram, program_account_path: str, path: str, group_id: int | None) -> bool:
+    """Whether the program's scope holds an account (its group; the program's account or below it)."""
+    return (program.customer_group_id is None or program.customer_group_id == group_id) and (
+        program.account_id is None or path.startswith(program_account_path or "~")
+    )

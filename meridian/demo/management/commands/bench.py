@@ -35,6 +35,14 @@ class Command(BaseCommand):
         parser.add_argument("--seconds", type=int, default=20, help="inventory: seconds per throughput run")
         parser.add_argument("--clients", type=int, default=8, help="inventory: concurrent clients")
         parser.add_argument("--strict", action="store_true", help="exit with status 1 when a target fails")
+        parser.add_argument(
+            "--mode",
+            choices=["http", "service"],
+            default="http",
+            help="checkout: POST /api/v1/orders to gunicorn, or call place_order in the clients",
+        )
+        parser.add_argument("--workers", type=int, default=4, help="checkout over HTTP: gunicorn workers")
+        parser.add_argument("--threads", type=int, default=1, help="checkout over HTTP: threads per worker")
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["iterations"] < 1:
@@ -58,7 +66,14 @@ class Command(BaseCommand):
             if find_demo_organization() is None:
                 self.stdout.write(f"No demo data: seeding profile {options['profile']!r} first...")
                 seed_demo(profile=options["profile"], seed=options["seed"])
-            lines = run_checkout_bench(seconds=options["seconds"], clients=options["clients"], lines=10)
+            lines = run_checkout_bench(
+                seconds=options["seconds"],
+                clients=options["clients"],
+                lines=10,
+                mode=options["mode"],
+                workers=options["workers"],
+                threads=options["threads"],
+            )
         elif options["suite"] == "inventory":
             # Builds and keeps its own fixture organization; compares against shared/bench/ideal-order.
             lines = run_inventory_bench(seconds=options["seconds"], clients=options["clients"])
