@@ -7,7 +7,6 @@ from django.utils import timezone
 from meridian.core.actor import Actor
 from meridian.customers.models import Account
 from meridian.ordering import queries
-from meridian.ordering.models import Cart
 
 ACCOUNT_RECENT_ORDERS = 10
 ACCOUNT_OPEN_CARTS = 10
@@ -18,8 +17,6 @@ def account_ordering(actor: Actor, account: Account) -> dict[str, object]:
     # orders+account+placing user; carts+account+owner
     return {
         "recent_orders": list(queries.list_orders(actor=actor, account=account)[:ACCOUNT_RECENT_ORDERS]),
-        "open_carts": list(
-            queries.list_carts(actor=actor, kind=Cart.Kind.CART, account=account)[:ACCOUNT_OPEN_CARTS]
-        ),
+        "open_carts": list(queries.list_open_carts(actor=actor, account=account)[:ACCOUNT_OPEN_CARTS]),
         "now": timezone.now(),
     }

@@ -501,6 +501,19 @@ def list_carts(*, actor: Actor, kind: str | None = None, account: Account | None
     return queryset.exclude(status=Cart.Status.ORDERED).order_by("-updated_at", "-pk")
 
 
+def list_open_carts(*, actor: Actor, account: Account) -> QuerySet[Cart]:
+    """The account's carts not yet ordered, whoever keeps them, for a staff actor's customer 360
+    (which carts exist, whose, abandoned or not; never their lines), most recently changed first
+    (1 query)."""
+    return (
+        Cart.objects.in_staff_scope(actor)
+        .filter(kind=Cart.Kind.CART, account_id=account.pk)
+        .exclude(status=Cart.Status.ORDERED)
+        .select_related("account", "owner")
+        .order_by("-updated_at", "-pk")
+    )
+
+
 def list_shopping_lists(*, actor: Actor) -> QuerySet[Cart]:
     return list_carts(actor=actor, kind=Cart.Kind.LIST).order_by("name", "pk")
 
