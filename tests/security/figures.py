@@ -20,6 +20,16 @@ LABELS = {
     "fuzz_requests": "fuzzer (schemathesis) requests sent",
     "fuzz_operations": "operations fuzzed",
     "faults_injected": "database faults injected",
+    "processes_killed": "processes killed (SIGKILL) mid-transaction",
+    "concurrency_runs": "concurrency runs (threads started together, PostgreSQL)",
+    "concurrent_requests": "concurrent API requests sent in those runs",
+    "idempotent_replays": "concurrent duplicates answered with the first order (201)",
+    "idempotent_in_flight": "concurrent duplicates answered 409 idempotency_key_in_use",
+    "orders_checked": "orders checked for loss or duplication",
+    "lost_or_duplicated_orders": "lost or duplicated orders found",
+    "mixed_price_orders": "orders priced at a mix of two price lists",
+    "leaks_found": "leaks found (BOLA, pages, lists)",
+    "server_errors": "5xx answers seen",
 }
 
 
