@@ -17,6 +17,7 @@ LABELS = {
     "authz_checks": "role x write-operation checks passed",
     "mass_assignment_operations": "write operations checked for mass assignment",
     "bad_input_requests": "bad-input requests sent (all answered 4xx JSON)",
+    "bulk_broken_row_requests": "batches with one broken row sent (all 4xx naming the row, nothing applied)",
     "fuzz_requests": "fuzzer (schemathesis) requests sent",
     "fuzz_operations": "operations fuzzed",
     "faults_injected": "database faults injected",
