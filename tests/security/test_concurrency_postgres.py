@@ -1,6 +1,8 @@
 """Concurrency on PostgreSQL, through the channels users reach (issue 6): real threads started
 together, each with its own connection, repeated for several rounds.
 
+- more API clients than units ordering a product that may not backorder: never oversold, the
+  others get 409 `insufficient_stock`;
 - one Idempotency-Key sent by many API clients at once: exactly one order, every other answer
   replays it (201, same number) or says it is still running (409), never a 5xx;
 - two approvers deciding one held order at once: one decision, the other `order_already_decided`,
@@ -17,6 +19,7 @@ counted in the "security figures".
 from __future__ import annotations
 
 import json
+import os
 import threading
 from decimal import Decimal
 from typing import Any
@@ -28,7 +31,9 @@ from django.test import Client
 from meridian.core.models import OutboxEvent
 from meridian.core.services import issue_token
 from meridian.customers.models import BuyerUser
-from meridian.inventory.models import StockMovement
+from meridian.inventory.models import BackorderPolicy, StockLevel, StockMovement
+from meridian.inventory.queries import reconcile
+from meridian.inventory.services import set_product_backorder_policy
 from meridian.ordering import queries
 from meridian.ordering.errors import CartChanged, OrderAlreadyDecided
 from meridian.ordering.models import Order, OrderLine
@@ -47,7 +52,7 @@ from tests.ordering.test_concurrency_postgres import run_threads
 from tests.security.figures import add
 
 D = Decimal
-ROUNDS = 4
+ROUNDS = int(os.environ.get("MERIDIAN_CONCURRENCY_ROUNDS", "4"))  # per scenario; more for a soak
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
@@ -109,6 +114,32 @@ def test_api_clients_sending_one_idempotency_key_at_once_make_exactly_one_order(
     add("orders_checked", len(keys))
     add("lost_or_duplicated_orders", found)
     assert problems == [] and found == 0
+
+
+HOT_BUYERS = 10
+
+
+def test_api_clients_ordering_the_last_units_at_once_never_oversell(world: World) -> None:
+    set_product_backorder_policy(product=world.hammer, policy=BackorderPolicy.DENY)  # 5 in stock
+    clients = [_client(BuyerUserFactory(account=world.child, is_buyer=True)) for _ in range(HOT_BUYERS)]
+
+    answers, errors = run_threads(
+        HOT_BUYERS,
+        lambda i: _post_json(clients[i], "/api/v1/orders", {"lines": [{"sku": "HAMMER", "quantity": "1"}]}),
+    )
+    add("concurrency_runs")
+    add("concurrent_requests", HOT_BUYERS)
+
+    assert errors == []
+    placed = [a for a in answers if a.status_code == 201]
+    refused = [a for a in answers if a.status_code == 409]
+    assert len(placed) == 5 and len(refused) == HOT_BUYERS - 5, [a.status_code for a in answers]
+    assert {a.json()["error"]["code"] for a in refused} == {"insufficient_stock"}
+    level = StockLevel.objects.get(warehouse=world.warehouse, product=world.hammer)
+    assert (level.on_hand, level.allocated) == (D(5), D(5))
+    assert reconcile(organization_id=world.organization.pk) == []
+    orders = Order.objects.filter(organization=world.organization, lines__product=world.hammer)
+    assert orders.count() == 5  # no order without its stock, none lost
 
 
 def _held_order(world: World) -> Order:
