@@ -13,6 +13,7 @@ from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 from django.forms import BaseModelFormSet, ModelForm
 from django.http import HttpRequest
@@ -21,19 +22,28 @@ from meridian.core.models import ApiToken, AuditEntry, User
 from meridian.core.services import record_audit
 
 ALL_FIELDS = "__all__"
-# How an audited row finds its organization when it has no organization of its own.
-ORGANIZATION_PATHS = ("account", "price_list", "promotion", "program", "website")
+# How an audited row finds its organization when it has no organization of its own: the row it
+# hangs from (forward keys), or a user's staff or buyer profile.
+ORGANIZATION_PATHS = ("account", "price_list", "promotion", "program", "website", "staff_member", "buyer")
+# Where entries about a user with no organization (a platform superuser) are filed.
+NO_ORGANIZATION = 0
 
 
-def organization_id_of(obj: models.Model) -> int:
+def organization_id_of(obj: models.Model) -> int | None:
     """The organization an audited row belongs to: its own, or that of the row it hangs from."""
     own = getattr(obj, "organization_id", None)
     if own is not None:
         return int(own)
     for name in ORGANIZATION_PATHS:
-        if getattr(obj, f"{name}_id", None) is not None:
-            return organization_id_of(getattr(obj, name))
-    raise LookupError(f"{obj._meta.label} has no organization to audit under")
+        try:
+            related = getattr(obj, name, None)
+        except ObjectDoesNotExist:  # a user without that profile
+            continue
+        if isinstance(related, models.Model):
+            found = organization_id_of(related)
+            if found is not None:
+                return found
+    return None
 
 
 def plain(value: object) -> object:
@@ -58,7 +68,7 @@ def _record(
     after: Mapping[str, object],
 ) -> None:
     record_audit(
-        organization_id=organization_id_of(obj),
+        organization_id=organization_id_of(obj) or NO_ORGANIZATION,
         actor_user_id=request.user.pk,
         action=f"admin.{obj._meta.model_name}.{verb}",
         object_type=str(obj._meta.model_name),
@@ -156,7 +166,9 @@ class UserChangeAdminForm(UserChangeForm):
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(AuditedAdmin, DjangoUserAdmin):
+    # Who may open the admin and what they may do there; never the password.
+    audited_fields = ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")
     form = UserChangeAdminForm
     add_form = UserCreationAdminForm
     fieldsets = (

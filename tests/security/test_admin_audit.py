@@ -214,3 +214,19 @@ def _value(page: str, name: str) -> str:
     parser = _FormFields()
     parser.feed(page)
     return parser.values[name][0]
+
+
+@pytest.mark.django_db
+def test_admin_access_granted_to_a_user_in_the_admin_is_audited_under_their_organization(
+    world: World, superuser: Client
+) -> None:
+    user = world.rep_b.user
+    assert (user.is_staff, user.is_superuser) == (False, False)
+
+    submit(superuser, f"/admin/core/user/{user.pk}/change/", {"is_staff": "on", "is_superuser": "on"})
+
+    (entry,) = _entries("admin.user.changed")
+    assert (entry.organization_id, entry.object_id) == (world.org.pk, str(user.pk))
+    assert entry.before == {"is_staff": False, "is_superuser": False}
+    assert entry.after == {"is_staff": True, "is_superuser": True}
+    assert "password" not in entry.before and "password" not in entry.after
