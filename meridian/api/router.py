@@ -30,7 +30,9 @@ The integration API of Meridian (ERPs, PunchOut hubs, mobile apps, scripts).
   send `Authorization: Bearer <token>` on every other request. Optional `{WEBSITE_HEADER}: <id>`
   picks the storefront (visibility) a buyer acts on; by default the host's, else the default one.
 * **Scope**: an object outside the caller's scope answers 404; an action the role may not take, 403.
-* **Errors**: `{{"error": {{"code", "message", "fields": {{"field.path": ["..."]}}}}}}`.
+* **Errors**: `{{"error": {{"code", "message", "fields": {{"field.path": ["..."]}}}}}}`. A transient
+  database failure answers 503 `temporarily_unavailable` with `Retry-After`: nothing was applied,
+  retry (a write with the same `Idempotency-Key`).
 * **Lists**: `?limit=&offset=` (limit 1-500, default 50) answer `{{"count", "items"}}`.
 * **Money and quantities** are decimal strings (`"14.20"`).
 """

@@ -14,16 +14,19 @@ count (issue 6). Builds on tests/security/faults.py.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from collections.abc import Callable
 from decimal import Decimal
 
 import pytest
+from django.test import Client
 from django.utils import timezone
 
 from meridian.core import idempotency
 from meridian.core.idempotency import IdempotencyKey, IdempotencyKeyInUse
 from meridian.core.models import OutboxEvent
+from meridian.core.services import issue_token
 from meridian.inventory.models import StockLevel
 from meridian.inventory.services import StockCount, count_stock
 from meridian.ordering.models import Order
@@ -39,6 +42,7 @@ from tests.security.faults import (
     recording,
 )
 from tests.security.figures import add
+from tests.security.http import error_code
 
 D = Decimal
 WRITE = re.compile(r"^\s*(INSERT|UPDATE|DELETE)\b", re.IGNORECASE)
@@ -188,3 +192,25 @@ def test_a_keyed_order_killed_mid_transaction_is_placed_once_when_its_key_goes_s
     assert Order.objects.filter(idempotency_key="erp-kill").count() == 1
     assert first.lines.count() == 1
     assert OutboxEvent.objects.filter(aggregate_id=first.number, event_type="order.placed").count() == 1
+
+
+@pytest.mark.django_db
+def test_a_database_error_in_an_api_order_answers_503_json_and_the_keyed_retry_places_it_once() -> None:
+    world = build_world()
+    secret, _ = issue_token(user=world.buyer.user)
+    client = Client(headers={"Authorization": f"Bearer {secret}", "Idempotency-Key": "erp-503"})
+    body = json.dumps({"lines": [{"sku": "BOLT-M8", "quantity": "4"}]})
+    before = snapshot.take()
+
+    with failing_statement(1, after=True, match='INSERT INTO "ordering_orderline"'):
+        response = client.post("/api/v1/orders", body, content_type="application/json")
+    add("faults_injected")
+
+    assert response.status_code == 503 and response["Retry-After"] == "1"
+    assert error_code(response) == "temporarily_unavailable"
+    assert not snapshot.diff(before, snapshot.take())
+    first = client.post("/api/v1/orders", body, content_type="application/json")
+    again = client.post("/api/v1/orders", body, content_type="application/json")
+    assert (first.status_code, again.status_code) == (201, 201)
+    assert first.json()["number"] == again.json()["number"]
+    assert Order.objects.filter(idempotency_key="erp-503").count() == 1
