@@ -6,10 +6,11 @@ Every 4xx answers `{"error": {"code": "snake_case_code", "message": "...", "fiel
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
-from django.db import IntegrityError
+from django.db import IntegrityError, OperationalError
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja.errors import HttpError, ValidationError
 
@@ -17,6 +18,8 @@ from meridian.core.errors import Conflict, DomainError, Forbidden, NotFound, Rul
 
 if TYPE_CHECKING:
     from ninja import NinjaAPI
+
+logger = logging.getLogger(__name__)
 
 STATUS_BY_KIND: dict[type[DomainError], int] = {
     NotFound: 404,
@@ -119,6 +122,18 @@ def register_error_handlers(api: NinjaAPI) -> None:
     def on_integrity_error(request: HttpRequest, exc: IntegrityError) -> HttpResponse:
         # A constraint caught what the service missed (usually a concurrent write of the same key).
         return respond(request, 409, "conflict", "the change conflicts with existing data")
+
+    @api.exception_handler(OperationalError)
+    def on_database_unavailable(request: HttpRequest, exc: OperationalError) -> HttpResponse:
+        # The connection dropped, or PostgreSQL chose this transaction as a deadlock or serialization
+        # victim: the use case's one transaction rolled back, so the client may simply retry (a write
+        # with the same Idempotency-Key). Logged in full: operators must see it.
+        logger.error("database unavailable: answered 503", exc_info=exc)
+        response = respond(
+            request, 503, "temporarily_unavailable", "the database is temporarily unavailable; retry"
+        )
+        response["Retry-After"] = "1"
+        return response
 
     @api.exception_handler(ApiError)
     def on_api_error(request: HttpRequest, exc: ApiError) -> HttpResponse:

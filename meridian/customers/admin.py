@@ -9,7 +9,10 @@ from django.contrib import admin
 from treebeard.admin import TreeAdmin
 from treebeard.forms import movenodeform_factory
 
+from meridian.core.admin import AuditedAdmin
 from meridian.customers.models import Account, Address, BuyerUser, CustomerGroup, PaymentTerms
+
+ROLE_FIELDS = ("is_admin", "is_buyer", "is_approver", "is_viewer")
 
 
 class AddressInline(admin.StackedInline):
@@ -25,7 +28,7 @@ class BuyerUserInline(admin.TabularInline):
 
 
 @admin.register(Account)
-class AccountAdmin(TreeAdmin):  # type: ignore[misc]  # treebeard is untyped
+class AccountAdmin(AuditedAdmin, TreeAdmin):  # type: ignore[misc]  # treebeard is untyped
     form = movenodeform_factory(Account)
     list_display = ("name", "number", "organization", "customer_group", "sales_rep", "is_active")
     list_filter = ("organization", "is_active", "customer_group")
@@ -33,6 +36,9 @@ class AccountAdmin(TreeAdmin):  # type: ignore[misc]  # treebeard is untyped
     list_select_related = ("organization", "customer_group", "sales_rep__user")
     raw_id_fields = ("sales_rep",)
     inlines = (BuyerUserInline, AddressInline)
+    # Credit and what decides prices and terms; the buyers' roles in the inline.
+    audited_fields = ("credit_limit", "currency", "payment_terms", "customer_group", "sales_rep", "is_active")
+    audited_inlines = {BuyerUser: ("user", *ROLE_FIELDS)}
 
 
 @admin.register(CustomerGroup)
@@ -49,7 +55,8 @@ class PaymentTermsAdmin(admin.ModelAdmin):
 
 
 @admin.register(BuyerUser)
-class BuyerUserAdmin(admin.ModelAdmin):
+class BuyerUserAdmin(AuditedAdmin):
+    audited_fields = ("user", "account", *ROLE_FIELDS)
     list_display = ("user", "account", "is_admin", "is_buyer", "is_approver", "is_viewer")
     list_filter = ("is_admin", "is_approver")
     search_fields = ("user__email", "user__full_name", "account__name")

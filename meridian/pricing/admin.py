@@ -1,7 +1,9 @@
 # mypy: disable-error-code="type-arg"
 # (ModelAdmin is generic only in django-stubs; subscripting it at runtime needs django_stubs_ext.)
 """Django admin for pricing. Stored prices, audit rows, redemptions and accruals are read-only here:
-they change only through services (which audit them and write outbox events)."""
+they change only through services (which audit them and write outbox events). Everything else
+that decides a price (lists, assignments, contracts, rules, promotions and coupons, rebates,
+settings) is audited when edited here (`core.admin.AuditedAdmin`)."""
 
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
+from meridian.core.admin import ALL_FIELDS, AuditedAdmin
 from meridian.pricing.models import (
     AccountPricingSettings,
     Contract,
@@ -41,7 +44,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 
 @admin.register(PriceList)
-class PriceListAdmin(admin.ModelAdmin):
+class PriceListAdmin(AuditedAdmin):
     list_display = ("code", "name", "currency", "valid_from", "valid_to", "is_active", "organization")
     list_filter = ("currency", "is_active")
     search_fields = ("code", "name", "external_id")
@@ -56,14 +59,14 @@ class PriceListEntryAdmin(ReadOnlyAdmin):
 
 
 @admin.register(PriceAssignment)
-class PriceAssignmentAdmin(admin.ModelAdmin):
+class PriceAssignmentAdmin(AuditedAdmin):
     list_display = ("price_list", "website", "customer_group", "account", "priority")
     list_select_related = ("price_list", "website", "customer_group", "account")
     raw_id_fields = ("account",)
 
 
 @admin.register(Contract)
-class ContractAdmin(admin.ModelAdmin):
+class ContractAdmin(AuditedAdmin):
     list_display = (
         "number",
         "account",
@@ -79,7 +82,7 @@ class ContractAdmin(admin.ModelAdmin):
 
 
 @admin.register(PriceRule)
-class PriceRuleAdmin(admin.ModelAdmin):
+class PriceRuleAdmin(AuditedAdmin):
     list_display = ("__str__", "price_list", "base", "base_price_list", "multiplier", "percent", "rounding")
     list_select_related = ("price_list", "base_price_list")
     raw_id_fields = ("product", "category")
@@ -108,7 +111,7 @@ class CouponInline(admin.TabularInline):
 
 
 @admin.register(Promotion)
-class PromotionAdmin(admin.ModelAdmin):
+class PromotionAdmin(AuditedAdmin):
     list_display = (
         "name",
         "kind",
@@ -124,6 +127,7 @@ class PromotionAdmin(admin.ModelAdmin):
     search_fields = ("name", "external_id")
     raw_id_fields = ("account", "product", "category")
     inlines = (CouponInline,)
+    audited_inlines = {Coupon: ALL_FIELDS}
 
 
 @admin.register(CouponRedemption)
@@ -138,9 +142,10 @@ class RebateTierInline(admin.TabularInline):
 
 
 @admin.register(RebateProgram)
-class RebateProgramAdmin(admin.ModelAdmin):
+class RebateProgramAdmin(AuditedAdmin):
     list_display = ("code", "name", "basis", "currency", "period_start", "period_end", "is_active")
     inlines = (RebateTierInline,)
+    audited_inlines = {RebateTier: ALL_FIELDS}
     raw_id_fields = ("account",)
 
 
@@ -176,5 +181,5 @@ class PriceChangeAdmin(ReadOnlyAdmin):
     search_fields = ("product__sku",)
 
 
-admin.site.register(WebsitePricingSettings)
-admin.site.register(AccountPricingSettings)
+admin.site.register(WebsitePricingSettings, AuditedAdmin)
+admin.site.register(AccountPricingSettings, AuditedAdmin)

@@ -7,11 +7,13 @@ from __future__ import annotations
 
 from django.contrib import admin
 
+from meridian.core.admin import AuditedAdmin
 from meridian.staff.models import StaffMember, Territory
 
 
 @admin.register(StaffMember)
-class StaffMemberAdmin(admin.ModelAdmin):
+class StaffMemberAdmin(AuditedAdmin):
+    audited_fields = ("user", "role", "organization", "manager")
     list_display = ("user", "role", "organization", "manager", "phone")
     list_filter = ("organization", "role")
     search_fields = ("user__email", "user__full_name")

@@ -5,9 +5,10 @@ from typing import Any
 
 import pytest
 from django.core.cache import cache
+from django.core.signals import got_request_exception
 from django.db import transaction
 
-from tests.security.figures import FIGURES, FUZZ_STATUSES, LABELS
+from tests.security.figures import FIGURES, FUZZ_STATUSES, LABELS, add
 from tests.security.world import World, build_world
 
 
@@ -17,6 +18,21 @@ def _empty_cache() -> Iterator[None]:
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _count_server_errors(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Count every request that ended in an unhandled exception (a 5xx), whoever sent it (the test
+    client, the fuzzer's WSGI calls, threads). A strict xfail that proves a known crash counts apart."""
+    name = "server_errors_known" if request.node.get_closest_marker("xfail") else "server_errors"
+    add(name, 0)
+
+    def count(sender: object, **kwargs: object) -> None:
+        add(name)
+
+    got_request_exception.connect(count, weak=False)
+    yield
+    got_request_exception.disconnect(count)
 
 
 @pytest.fixture

@@ -17,9 +17,22 @@ LABELS = {
     "authz_checks": "role x write-operation checks passed",
     "mass_assignment_operations": "write operations checked for mass assignment",
     "bad_input_requests": "bad-input requests sent (all answered 4xx JSON)",
+    "bulk_broken_row_requests": "batches with one broken row sent (each answered naming that row, nothing applied)",
     "fuzz_requests": "fuzzer (schemathesis) requests sent",
     "fuzz_operations": "operations fuzzed",
     "faults_injected": "database faults injected",
+    "processes_killed": "processes killed (SIGKILL) mid-transaction",
+    "concurrency_runs": "concurrency runs (threads started together, PostgreSQL)",
+    "concurrent_requests": "concurrent API requests sent in those runs",
+    "idempotent_replays": "concurrent duplicates answered with the first order (201)",
+    "idempotent_in_flight": "concurrent duplicates answered 409 idempotency_key_in_use",
+    "orders_checked": "orders checked for loss or duplication",
+    "lost_or_duplicated_orders": "lost or duplicated orders found",
+    "mixed_price_orders": "orders priced at a mix of two price lists",
+    "leak_checks": "answers searched for another account's or organization's data",
+    "leaks_found": "leaks found in them",
+    "server_errors": "5xx answers seen (unhandled errors in any request)",
+    "server_errors_known": "5xx answers in strict xfails proving reported bugs",
 }
 
 

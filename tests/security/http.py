@@ -10,6 +10,7 @@ from urllib.parse import urlencode
 from django.http import HttpResponse
 from django.test import Client
 
+from tests.security.figures import add
 from tests.security.schema import Operation, minimal_query
 from tests.security.world import A_MARK, ORG_MARK, path_for
 
@@ -75,7 +76,10 @@ def leaked_marks(content: bytes, *, same_organization: bool, sent: Iterable[obje
             text = text.replace(value, "").replace(json.dumps(value)[1:-1], "")
     text = text.lower()
     marks = [A_MARK] if same_organization else [A_MARK, ORG_MARK]
-    return [mark for mark in marks if mark in text]
+    found = [mark for mark in marks if mark in text]
+    add("leak_checks")
+    add("leaks_found", len(found))
+    return found
 
 
 def items(response: HttpResponse) -> list[dict[str, Any]]:
