@@ -266,7 +266,7 @@ OPERATIONS: Mapping[str, Rule] = MappingProxyType(
         "get_stock_level": Rule(NO_BUYERS, ALL_STAFF, params=STOCK_PARAMS),
         "set_stock_level": Rule(NO_BUYERS, STOCK_EDITORS, params=STOCK_PARAMS, example={"on_hand": "7"}),
         "get_availability": read(params={"account": Kind.ACCOUNT}),
-        # --- pricing (meridian/pricing/api.py): seller data for staff; buyers only resolve prices
+        # --- pricing (meridian/pricing/api/lists.py): seller data for staff; buyers only resolve prices
         "list_price_lists": Rule(NO_BUYERS, ALL_STAFF, lists=Kind.PRICE_LIST),
         "create_price_list": Rule(
             NO_BUYERS,
