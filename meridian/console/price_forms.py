@@ -20,7 +20,7 @@ from meridian.catalog.models import Category
 from meridian.core.money import CURRENCY_CHOICES
 from meridian.customers.models import CustomerGroup
 from meridian.pricing.errors import RowError
-from meridian.pricing.models import PriceList, Promotion
+from meridian.pricing.models import AccountPricingSettings, PriceList, Promotion
 from meridian.pricing.services import EntryRow
 from meridian.tenancy.models import Website
 
@@ -389,3 +389,33 @@ class ChangeFilterForm(forms.Form):
 
 class EntryFilterForm(forms.Form):
     sku = forms.CharField(label="SKU", required=False, max_length=64, strip=True)
+
+
+class CustomerPriceForm(forms.Form):
+    """An account's own price for a product (and, optionally, its own part number for it)."""
+
+    sku = forms.CharField(max_length=64, strip=True, label="SKU")
+    price = _decimal(min_value=Decimal(0))
+    currency = forms.ChoiceField(choices=CURRENCY_CHOICES, initial="USD")
+    uom = forms.CharField(
+        max_length=16, required=False, strip=True, label="Unit", help_text="Empty: base unit."
+    )
+    min_quantity = _decimal(min_value=Decimal("0.001"), initial=Decimal(1), label="From quantity")
+    valid_from = forms.DateField(required=False, widget=DATE)
+    valid_to = forms.DateField(required=False, widget=DATE)
+    applies_to_children = forms.BooleanField(required=False, label="Also for its child accounts")
+    part_number = forms.CharField(
+        max_length=64, required=False, strip=True, label="Their part number", help_text="Optional."
+    )
+
+    def __init__(self, data: object = None) -> None:
+        super().__init__(data, prefix="cprice")  # type: ignore[arg-type]  # QueryDict or None
+
+
+class InheritanceForm(forms.Form):
+    assignment_inheritance = forms.ChoiceField(
+        choices=AccountPricingSettings.Inheritance.choices, label="When it has its own price lists"
+    )
+
+    def __init__(self, data: object = None, **kwargs: object) -> None:
+        super().__init__(data, prefix="inherit", **kwargs)  # type: ignore[arg-type]  # QueryDict or None

@@ -368,6 +368,11 @@ def _account_page(request: HttpRequest, account: Account, pricing: Mapping[str, 
     return render(request, "console/account.html", context, status=422)
 
 
+def account_page_with(request: HttpRequest, account: Account, **forms: object) -> HttpResponse:
+    """The account page again (422) with these failed pricing forms (`account_pricing`'s names)."""
+    return _account_page(request, account, account_pricing(actor_of(request), account, **forms))  # type: ignore[arg-type]  # the forms account_pricing takes
+
+
 @require_POST
 @staff_required
 def create_contract(request: HttpRequest, account_id: int) -> HttpResponse:

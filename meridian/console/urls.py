@@ -1,6 +1,6 @@
 from django.urls import path
 
-from meridian.console import prices, stock, views
+from meridian.console import price_sources, prices, stock, views
 from meridian.portal import auth
 
 app_name = "console"
@@ -32,10 +32,27 @@ urlpatterns = [
         prices.assign_account_price_list,
         name="assign_account_price_list",
     ),
+    path(
+        "accounts/<int:account_id>/customer-prices/",
+        price_sources.set_customer_price,
+        name="set_customer_price",
+    ),
+    path(
+        "customer-prices/<int:customer_price_id>/delete/",
+        price_sources.delete_customer_price,
+        name="delete_customer_price",
+    ),
+    path(
+        "accounts/<int:account_id>/price-inheritance/",
+        price_sources.set_assignment_inheritance,
+        name="set_assignment_inheritance",
+    ),
+    path("contracts/<int:contract_id>/active/", price_sources.toggle_contract, name="toggle_contract"),
     path("promotions/", prices.promotion_list, name="promotions"),
     path("promotions/new/", prices.create_promotion, name="create_promotion"),
     path("promotions/<int:promotion_id>/", prices.promotion_detail, name="promotion"),
     path("promotions/<int:promotion_id>/coupons/", prices.create_coupon, name="create_coupon"),
+    path("promotions/<int:promotion_id>/active/", price_sources.toggle_promotion, name="toggle_promotion"),
     path("stock/", stock.stock_list, name="stock"),
     path("stock/movements/", stock.movement_list, name="movements"),
     path("stock/receive/", stock.receive_stock, name="receive_stock"),

@@ -7,6 +7,7 @@ sources.py  customer prices and part numbers, price rules, rebate programs and s
             contracts and promotions
 """
 
+from meridian.pricing.api import sources  # noqa: F401  # registers its operations on the router
 from meridian.pricing.api.lists import router
 
 __all__ = ["router"]

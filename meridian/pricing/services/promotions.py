@@ -63,6 +63,33 @@ class PromotionInput:
     is_active: bool = True
     external_id: str = ""
 
+    @classmethod
+    def of(cls, promotion: Promotion) -> PromotionInput:
+        """A promotion's current values (a change starts from them)."""
+        return cls(
+            name=promotion.name,
+            kind=Promotion.Kind(promotion.kind),
+            value=promotion.value,
+            stacking=Promotion.Stacking(promotion.stacking),
+            priority=promotion.priority,
+            currency=promotion.currency,
+            buy_quantity=promotion.buy_quantity,
+            get_quantity=promotion.get_quantity,
+            requires_coupon=promotion.requires_coupon,
+            website=promotion.website,
+            customer_group=promotion.customer_group,
+            account=promotion.account,
+            category=promotion.category,
+            product=promotion.product,
+            min_quantity=promotion.min_quantity,
+            min_line_amount=promotion.min_line_amount,
+            min_order_amount=promotion.min_order_amount,
+            starts_at=promotion.starts_at,
+            ends_at=promotion.ends_at,
+            is_active=promotion.is_active,
+            external_id=promotion.external_id,
+        )
+
 
 def _validate_promotion(
     organization_id: int, data: PromotionInput, current_id: int | None = None

@@ -100,6 +100,22 @@ class ContractInput:
     external_id: str = ""
     terms: str = ""
 
+    @classmethod
+    def of(cls, contract: Contract) -> ContractInput:
+        """A contract's current values (a change starts from them)."""
+        return cls(
+            number=contract.number,
+            account=contract.account,
+            price_list=contract.price_list,
+            applies_to_children=contract.applies_to_children,
+            prices_are_final=contract.prices_are_final,
+            valid_from=contract.valid_from,
+            valid_to=contract.valid_to,
+            priority=contract.priority,
+            external_id=contract.external_id,
+            terms=contract.terms,
+        )
+
 
 def _contract_errors(
     organization_id: int, data: ContractInput, current: Contract | None
@@ -245,6 +261,23 @@ class RuleInput:
     priority: int = 100
     valid_from: dt.date | None = None
     valid_to: dt.date | None = None
+
+    @classmethod
+    def of(cls, rule: PriceRule) -> RuleInput:
+        """A rule's current values (a change starts from them)."""
+        return cls(
+            base=PriceRule.Base(rule.base),
+            multiplier=rule.multiplier,
+            percent=rule.percent,
+            rounding=PriceRule.Rounding(rule.rounding),
+            base_price_list=rule.base_price_list,
+            category=rule.category,
+            product=rule.product,
+            name=rule.name,
+            priority=rule.priority,
+            valid_from=rule.valid_from,
+            valid_to=rule.valid_to,
+        )
 
 
 def _derivation_errors(organization_id: int, list_id: int, base_id: int, rule_id: int | None = None) -> str:

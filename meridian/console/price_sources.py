@@ -1,0 +1,132 @@
+"""Console pages for customer prices and part numbers, assignment inheritance, ending contracts and
+promotions (on the account and promotion pages). Price editors change them; everything goes
+through the pricing services the API uses, audited, live at the next request."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from meridian.catalog import queries as catalog
+from meridian.catalog.errors import ProductNotFound
+from meridian.console.price_forms import CustomerPriceForm, InheritanceForm
+from meridian.console.prices import account_page_with
+from meridian.core.errors import Conflict, RuleViolation
+from meridian.customers import queries as customers
+from meridian.portal.ui import actor_of, add_domain_error, staff_required
+from meridian.pricing import queries, services
+
+
+def _pricing_section(account_id: int) -> str:
+    return f"{reverse('console:account', args=[account_id])}#pricing"
+
+
+@require_POST
+@staff_required
+def set_customer_price(request: HttpRequest, account_id: int) -> HttpResponse:
+    actor = actor_of(request)
+    account = customers.get_account(actor=actor, reference=account_id)  # 404 before the role's 403
+    services.require_pricing_editor(actor)
+    form = CustomerPriceForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            product = catalog.get_product(actor=actor, reference=data["sku"])
+        except ProductNotFound:
+            form.add_error("sku", f"No product {data['sku']}.")
+        else:
+            try:
+                services.set_customer_price(
+                    actor=actor,
+                    account=account,
+                    product=product,
+                    price=data["price"],
+                    currency=data["currency"],
+                    uom=data["uom"],
+                    min_quantity=data["min_quantity"],
+                    valid_from=data["valid_from"],
+                    valid_to=data["valid_to"],
+                    applies_to_children=data["applies_to_children"],
+                    part_number=data["part_number"] or None,
+                )
+            except (Conflict, RuleViolation) as exc:
+                add_domain_error(form, exc)
+            else:
+                messages.success(request, f"{account.name} now pays its own price for {product.sku}.")
+                return redirect(_pricing_section(account.pk))
+    return account_page_with(request, account, customer_price_form=form)
+
+
+@require_POST
+@staff_required
+def delete_customer_price(request: HttpRequest, customer_price_id: int) -> HttpResponse:
+    actor = actor_of(request)
+    row = queries.get_customer_price(actor=actor, customer_price_id=customer_price_id)
+    services.require_pricing_editor(actor)
+    services.delete_customer_price(actor=actor, customer_price=row)
+    messages.success(request, f"The own price for {row.product.sku} is removed.")
+    return redirect(_pricing_section(row.account_id))
+
+
+@require_POST
+@staff_required
+def set_assignment_inheritance(request: HttpRequest, account_id: int) -> HttpResponse:
+    actor = actor_of(request)
+    account = customers.get_account(actor=actor, reference=account_id)  # 404 before the role's 403
+    services.require_pricing_editor(actor)
+    form = InheritanceForm(request.POST)
+    if form.is_valid():
+        services.set_assignment_inheritance(
+            actor=actor, account=account, inheritance=form.cleaned_data["assignment_inheritance"]
+        )
+        messages.success(request, "Price list inheritance saved.")
+    else:
+        messages.error(request, "Choose inherit or stop.")
+    return redirect(_pricing_section(account.pk))
+
+
+@require_POST
+@staff_required
+def toggle_contract(request: HttpRequest, contract_id: int) -> HttpResponse:
+    """End an active contract, or reactivate an ended one (its history stays either way)."""
+    actor = actor_of(request)
+    contract = queries.get_contract(actor=actor, contract_id=contract_id)
+    services.require_pricing_editor(actor)
+    try:
+        services.update_contract(
+            actor=actor,
+            contract=contract,
+            data=services.ContractInput.of(contract),
+            is_active=not contract.is_active,
+        )
+    except (Conflict, RuleViolation) as exc:
+        messages.error(request, str(exc))
+    else:
+        state = "reactivated" if not contract.is_active else "ended"
+        messages.success(request, f"Contract {contract.number} is {state}.")
+    return redirect(_pricing_section(contract.account_id))
+
+
+@require_POST
+@staff_required
+def toggle_promotion(request: HttpRequest, promotion_id: int) -> HttpResponse:
+    """End an active promotion, or reactivate an ended one (coupons and redemptions stay)."""
+    actor = actor_of(request)
+    promotion = queries.get_promotion(actor=actor, promotion_id=promotion_id)
+    services.require_pricing_editor(actor)
+    current = services.PromotionInput.of(promotion)
+    try:
+        services.update_promotion(
+            actor=actor, promotion=promotion, data=replace(current, is_active=not current.is_active)
+        )
+    except (Conflict, RuleViolation) as exc:
+        messages.error(request, str(exc))
+    else:
+        state = "reactivated" if not current.is_active else "ended"
+        messages.success(request, f"{promotion.name} is {state}.")
+    return redirect("console:promotion", promotion_id=promotion.pk)
