@@ -630,6 +630,26 @@ PAGES: Mapping[str, Page] = MappingProxyType(
         "console:toggle_promotion": Page(
             CONSOLE, PROMOTION_PAGE, methods=frozenset({"POST"}), staff_roles=PRICING_EDITORS, form={}
         ),
+        "console:create_price_rule": Page(
+            CONSOLE,
+            PRICE_LIST_PAGE,
+            methods=frozenset({"POST"}),
+            staff_roles=PRICING_EDITORS,
+            form={
+                "rule-base": "cost",
+                "rule-multiplier": "1.25",
+                "rule-percent": "0",
+                "rule-rounding": "ends_99",
+                "rule-priority": "100",
+            },
+        ),
+        "console:delete_price_rule": Page(
+            CONSOLE,
+            {"rule_id": Kind.PRICE_RULE},
+            methods=frozenset({"POST"}),
+            staff_roles=PRICING_EDITORS,
+            form={},
+        ),
         "console:promotion": Page(CONSOLE, PROMOTION_PAGE),
         "console:create_coupon": Page(
             CONSOLE,

@@ -20,7 +20,7 @@ from meridian.catalog.models import Category
 from meridian.core.money import CURRENCY_CHOICES
 from meridian.customers.models import CustomerGroup
 from meridian.pricing.errors import RowError
-from meridian.pricing.models import AccountPricingSettings, PriceList, Promotion
+from meridian.pricing.models import AccountPricingSettings, PriceList, PriceRule, Promotion, Strategy
 from meridian.pricing.services import EntryRow
 from meridian.tenancy.models import Website
 
@@ -419,3 +419,35 @@ class InheritanceForm(forms.Form):
 
     def __init__(self, data: object = None, **kwargs: object) -> None:
         super().__init__(data, prefix="inherit", **kwargs)  # type: ignore[arg-type]  # QueryDict or None
+
+
+class RuleForm(forms.Form):
+    """A rule deriving a list's prices: base x multiplier x (1 + percent / 100), rounded."""
+
+    name = forms.CharField(max_length=200, required=False, strip=True)
+    base = forms.ChoiceField(choices=PriceRule.Base.choices)
+    base_price_list = forms.ModelChoiceField(
+        queryset=PriceList.objects.none(), required=False, to_field_name="code", label="Base price list"
+    )
+    multiplier = _decimal(min_value=Decimal(0), initial=Decimal(1))
+    percent = _decimal(initial=Decimal(0), help_text="Added after the multiplier: -8 is 8% off.")
+    rounding = forms.ChoiceField(choices=PriceRule.Rounding.choices)
+    category = forms.ModelChoiceField(
+        queryset=Category.objects.none(), required=False, to_field_name="slug", help_text="And its subtree."
+    )
+    sku = forms.CharField(max_length=64, required=False, strip=True, label="Or one product (SKU)")
+    priority = forms.IntegerField(min_value=0, max_value=MAX_PRIORITY, initial=100)
+    valid_from = forms.DateField(required=False, widget=DATE)
+    valid_to = forms.DateField(required=False, widget=DATE)
+
+    def __init__(
+        self, data: object = None, *, price_lists: QuerySet[PriceList], categories: QuerySet[Category]
+    ) -> None:
+        super().__init__(data, prefix="rule")  # type: ignore[arg-type]  # QueryDict or None
+        self.fields["base_price_list"].queryset = price_lists  # type: ignore[attr-defined]  # ModelChoiceField
+        self.fields["category"].queryset = categories  # type: ignore[attr-defined]  # ModelChoiceField
+
+
+class StrategyForm(forms.Form):
+    website = forms.IntegerField(widget=forms.HiddenInput)
+    strategy = forms.ChoiceField(choices=Strategy.choices)

@@ -1,5 +1,6 @@
 """Console pages for customer prices and part numbers, assignment inheritance, ending contracts and
-promotions (on the account and promotion pages). Price editors change them; everything goes
+promotions (on the account and promotion pages), price rules (on the price list page) and each
+website's strategy (on the price lists page). Price editors change them; everything goes
 through the pricing services the API uses, audited, live at the next request."""
 
 from __future__ import annotations
@@ -14,8 +15,8 @@ from django.views.decorators.http import require_POST
 
 from meridian.catalog import queries as catalog
 from meridian.catalog.errors import ProductNotFound
-from meridian.console.price_forms import CustomerPriceForm, InheritanceForm
-from meridian.console.prices import account_page_with
+from meridian.console.price_forms import CustomerPriceForm, InheritanceForm, StrategyForm
+from meridian.console.prices import account_page_with, price_list_page_with, rule_form_for
 from meridian.core.errors import Conflict, RuleViolation
 from meridian.customers import queries as customers
 from meridian.portal.ui import actor_of, add_domain_error, staff_required
@@ -130,3 +131,80 @@ def toggle_promotion(request: HttpRequest, promotion_id: int) -> HttpResponse:
         state = "reactivated" if not current.is_active else "ended"
         messages.success(request, f"{promotion.name} is {state}.")
     return redirect("console:promotion", promotion_id=promotion.pk)
+
+
+# --- rules on the price list page, the strategy on the price lists page ------------------------
+
+
+@require_POST
+@staff_required
+def create_price_rule(request: HttpRequest, price_list_id: int) -> HttpResponse:
+    actor = actor_of(request)
+    price_list = queries.get_price_list(actor=actor, reference=price_list_id)  # 404 before the role's 403
+    services.require_pricing_editor(actor)
+    form = rule_form_for(actor, request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        product = None
+        if data["sku"]:
+            try:
+                product = catalog.get_product(actor=actor, reference=data["sku"])
+            except ProductNotFound:
+                form.add_error("sku", f"No product {data['sku']}.")
+        if not form.errors:
+            try:
+                services.create_price_rule(
+                    actor=actor,
+                    price_list=price_list,
+                    data=services.RuleInput(
+                        base=data["base"],
+                        multiplier=data["multiplier"],
+                        percent=data["percent"],
+                        rounding=data["rounding"],
+                        base_price_list=data["base_price_list"],
+                        category=data["category"],
+                        product=product,
+                        name=data["name"],
+                        priority=data["priority"],
+                        valid_from=data["valid_from"],
+                        valid_to=data["valid_to"],
+                    ),
+                )
+            except (Conflict, RuleViolation) as exc:
+                add_domain_error(form, exc)
+            else:
+                messages.success(request, f"The rule now derives prices for {price_list.code}.")
+                return redirect(f"{reverse('console:price_list', args=[price_list.pk])}#rules")
+    return price_list_page_with(request, price_list, form)
+
+
+@require_POST
+@staff_required
+def delete_price_rule(request: HttpRequest, rule_id: int) -> HttpResponse:
+    actor = actor_of(request)
+    rule = queries.get_price_rule(actor=actor, rule_id=rule_id)
+    services.require_pricing_editor(actor)
+    services.delete_price_rule(actor=actor, rule=rule)
+    messages.success(request, f"The rule is removed from {rule.price_list.code}.")
+    return redirect(f"{reverse('console:price_list', args=[rule.price_list_id])}#rules")
+
+
+@require_POST
+@staff_required
+def set_pricing_strategy(request: HttpRequest) -> HttpResponse:
+    actor = actor_of(request)
+    services.require_pricing_editor(actor)
+    form = StrategyForm(request.POST)
+    if form.is_valid():
+        websites = {website.pk: website for website, _ in queries.website_strategies(actor=actor)}
+        website = websites.get(form.cleaned_data["website"])
+        if website is not None:
+            services.set_pricing_strategy(
+                actor=actor, website=website, strategy=form.cleaned_data["strategy"]
+            )
+            messages.success(
+                request, f"{website.name} now resolves prices by {form.cleaned_data['strategy']}."
+            )
+            return redirect("console:price_lists")
+    messages.error(request, "Choose a website of yours and a strategy.")
+    return redirect("console:price_lists")

@@ -18,11 +18,14 @@ from meridian.pricing.models import (
     AccountPricingSettings,
     Contract,
     CustomerPrice,
+    PriceRule,
     Promotion,
     RebateAccrual,
     RebateProgram,
+    WebsitePricingSettings,
 )
 from meridian.staff.models import StaffMember
+from tests.catalog.factories import ProductFactory
 from tests.pricing.channel_world import PriceWorld, build_price_world
 from tests.pricing.factories import (
     CustomerPriceFactory,
@@ -187,3 +190,66 @@ def test_the_account_page_shows_the_rebate_statement(world: PriceWorld) -> None:
     assert "SPEND-26" in page
     assert "$400.00" in page and "$4.00" in page
     assert "2% from 1000 (600 to go)" in page
+
+
+def test_a_rule_added_on_the_price_list_page_prices_the_next_api_call(world: PriceWorld) -> None:
+    client = _client(world.admin)
+    # The web list has no entry for this product: its rule derives the price from cost.
+    ProductFactory(organization=world.org, sku="NUT", category=world.fasteners, standard_cost=D("2.00"))
+
+    added = client.post(
+        f"/console/prices/{world.web.pk}/rules/",
+        {
+            "rule-name": "Cost plus",
+            "rule-base": "cost",
+            "rule-multiplier": "1.25",
+            "rule-percent": "0",
+            "rule-rounding": "ends_99",
+            "rule-priority": "100",
+        },
+    )
+
+    assert added.status_code == 302
+    assert _api_price(world, "NUT")["unit_price"] == "2.99"
+    page = _text(client.get(f"/console/prices/{world.web.pk}/"))
+    assert "Cost plus" in page and "Up to .99" in page
+    rule = PriceRule.objects.get(price_list=world.web)
+    removed = client.post(f"/console/price-rules/{rule.pk}/delete/")
+    assert removed.status_code == 302
+    assert _api_price(world, "NUT")["error"] == "no_price"
+
+
+def test_a_rule_deriving_a_list_from_itself_shows_the_error(world: PriceWorld) -> None:
+    response = _client(world.admin).post(
+        f"/console/prices/{world.web.pk}/rules/",
+        {
+            "rule-base": "price_list",
+            "rule-base_price_list": "WEB",
+            "rule-multiplier": "1",
+            "rule-percent": "-8",
+            "rule-rounding": "none",
+            "rule-priority": "100",
+        },
+    )
+
+    assert response.status_code == 422
+    assert "cannot derive from itself" in _text(response)
+    assert not PriceRule.objects.exists()
+
+
+def test_the_strategy_is_set_on_the_price_lists_page(world: PriceWorld) -> None:
+    client = _client(world.admin)
+
+    page = _text(client.get("/console/prices/"))
+    response = client.post(
+        "/console/prices/strategy/", {"website": world.website.pk, "strategy": "best_price"}
+    )
+    refused = _client(world.sales_rep).post(
+        "/console/prices/strategy/", {"website": world.website.pk, "strategy": "priority"}
+    )
+
+    assert "Resolution strategy" in page
+    assert response.status_code == 302
+    assert WebsitePricingSettings.objects.get(website=world.website).strategy == "best_price"
+    assert refused.status_code == 403
+    assert WebsitePricingSettings.objects.get(website=world.website).strategy == "best_price"
