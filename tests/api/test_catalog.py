@@ -361,10 +361,10 @@ def test_buyer_product_list_query_count_is_flat(
     client = client_for(BuyerUserFactory(account=shop.account))
 
     # token+user, token.last_used_at, buyer+account, websites; visibility rules;
-    # products+category+total (the page's ids in a subquery), own part numbers, units;
+    # page ids+window count, products+category, own part numbers, units;
     # prices: website+strategy, assignments, contracts, entries+customer prices, promotions
-    # (the page's products come with their category; no list applies, so no rules to load)
-    with django_assert_num_queries(13):
+    # (no list applies, so no rules to load)
+    with django_assert_num_queries(14):
         response = client.get("/api/v1/products", {"q": "bolt"})
 
     assert response.json()["count"] == rows

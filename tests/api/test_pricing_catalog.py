@@ -127,9 +127,9 @@ def test_priced_product_list_query_count_is_flat(
     client = client_for(world.buyer)
 
     # token+user, token.last_used_at, buyer+account, the account's ancestors, websites;
-    # visibility rules; products+category+total, own part numbers, units; prices: website+strategy,
+    # visibility rules; page ids+window count, products+category, own part numbers, units; prices: website+strategy,
     # assignments, contracts, rules, entries+customer prices, promotions
-    with django_assert_num_queries(15):
+    with django_assert_num_queries(16):
         response = client.get("/api/v1/products", {"q": "listed"})
 
     items = response.json()["items"]

@@ -203,10 +203,10 @@ def test_search_with_availability_query_count_is_flat(
     _stocked_products(shelf, rows)
     client.force_login(buyer.user)
 
-    # session, user, actor (buyer+account, website), visibility rules, products+category+total,
+    # session, user, actor (buyer+account, website), visibility rules, page ids+window count, products+category,
     # part numbers; availability: routing (assignments+warehouses+settings), product facts, stock levels;
     # prices (website+strategy, assignments, contracts, entries+customer prices, promotions)
-    with django_assert_num_queries(15):
+    with django_assert_num_queries(16):
         response = client.get("/search/", {"q": "valve"})
 
     assert text(response).count(">In stock</span>") == rows
@@ -221,9 +221,9 @@ def test_category_with_availability_query_count_is_flat(
     client.force_login(buyer.user)
 
     # session, user, actor (buyer+account, website), category by slug, visibility rules,
-    # products+category+total, part numbers; availability: routing, product facts, stock levels; breadcrumbs,
+    # page ids+window count, products+category, part numbers; availability: routing, product facts, stock levels; breadcrumbs,
     # subcategories; prices (website+strategy, assignments, contracts, entries+customer prices, promotions)
-    with django_assert_num_queries(18):
+    with django_assert_num_queries(19):
         response = client.get("/c/valves/")
 
     assert text(response).count(">In stock</span>") == rows

@@ -214,10 +214,10 @@ def test_category_page_query_count_is_flat(
     client.force_login(buyer.user)
 
     # session, user, actor (buyer+account, website), category by slug, visibility rules,
-    # products+category+total, part numbers, availability (routing: assignments, website settings; product
+    # page ids+window count, products+category, part numbers, availability (routing: assignments, website settings; product
     # facts; no levels without warehouses), breadcrumbs, subcategories;
     # prices (website+strategy, assignments, contracts, entries+customer prices, promotions)
-    with django_assert_num_queries(18):
+    with django_assert_num_queries(19):
         response = client.get("/c/drills/")
 
     assert response.status_code == 200
@@ -239,9 +239,9 @@ def test_search_page_query_count_is_flat(
     client.force_login(buyer.user)
 
     # session, user, actor (buyer+account, website), visibility rules,
-    # products+category+total, part numbers, availability (routing: assignments, website settings; product
+    # page ids+window count, products+category, part numbers, availability (routing: assignments, website settings; product
     # facts; no levels without warehouses); prices (website+strategy, assignments, contracts, entries+customer prices, promotions)
-    with django_assert_num_queries(15):
+    with django_assert_num_queries(16):
         response = client.get("/search/", {"q": "valve"})
 
     assert response.status_code == 200

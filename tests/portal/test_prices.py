@@ -148,7 +148,7 @@ def test_a_priced_category_page_query_count_is_flat(
     # actor; category by slug, visibility rules, products+category+total, part numbers;
     # availability (routing: assignments, website settings; product facts); prices; breadcrumbs,
     # subcategories
-    with django_assert_num_queries(BUYER_PAGE_QUERIES + 4 + 3 + PRICE_QUERIES + 2):
+    with django_assert_num_queries(BUYER_PAGE_QUERIES + 5 + 3 + PRICE_QUERIES + 2):
         response = client.get("/c/shelf/")
 
     assert _text(response).count('<span class="badge badge--warning">Shelf week</span>') == rows
@@ -162,7 +162,7 @@ def test_a_priced_search_page_query_count_is_flat(
     client = _client(world.buyer)
 
     # actor; visibility rules, products+category+total, part numbers; availability; prices
-    with django_assert_num_queries(BUYER_PAGE_QUERIES + 3 + 3 + PRICE_QUERIES):
+    with django_assert_num_queries(BUYER_PAGE_QUERIES + 4 + 3 + PRICE_QUERIES):
         response = client.get("/search/", {"q": "shelf bolt"})
 
     assert _text(response).count('<span class="price__value">$2.00</span>') == rows
