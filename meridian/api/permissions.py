@@ -650,6 +650,23 @@ PAGES: Mapping[str, Page] = MappingProxyType(
             staff_roles=PRICING_EDITORS,
             form={},
         ),
+        "console:rebate_program": Page(CONSOLE, {"program_id": Kind.REBATE_PROGRAM}),
+        "console:edit_rebate_program": Page(
+            CONSOLE,
+            {"program_id": Kind.REBATE_PROGRAM},
+            methods=frozenset({"POST"}),
+            staff_roles=PRICING_EDITORS,
+            form={
+                "code": f"R-{UNIQUE}",
+                "name": f"Rebate {UNIQUE}",
+                "basis": "spend",
+                "currency": "USD",
+                "period_start": "2026-01-01",
+                "period_end": "2026-12-31",
+                "tiers": "0 1",
+                "is_active": "on",
+            },
+        ),
         "console:promotion": Page(CONSOLE, PROMOTION_PAGE),
         "console:create_coupon": Page(
             CONSOLE,

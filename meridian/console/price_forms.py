@@ -20,7 +20,14 @@ from meridian.catalog.models import Category
 from meridian.core.money import CURRENCY_CHOICES
 from meridian.customers.models import CustomerGroup
 from meridian.pricing.errors import RowError
-from meridian.pricing.models import AccountPricingSettings, PriceList, PriceRule, Promotion, Strategy
+from meridian.pricing.models import (
+    AccountPricingSettings,
+    PriceList,
+    PriceRule,
+    Promotion,
+    RebateProgram,
+    Strategy,
+)
 from meridian.pricing.services import EntryRow
 from meridian.tenancy.models import Website
 
@@ -451,3 +458,50 @@ class RuleForm(forms.Form):
 class StrategyForm(forms.Form):
     website = forms.IntegerField(widget=forms.HiddenInput)
     strategy = forms.ChoiceField(choices=Strategy.choices)
+
+
+class RebateProgramForm(forms.Form):
+    """A rebate program; tiers are lines of "threshold rate%" ("0 1", "10000 2.5")."""
+
+    code = forms.CharField(max_length=40, strip=True)
+    name = forms.CharField(max_length=200, strip=True)
+    basis = forms.ChoiceField(choices=RebateProgram.Basis.choices)
+    currency = forms.ChoiceField(choices=CURRENCY_CHOICES, initial="USD")
+    period_start = forms.DateField(widget=DATE)
+    period_end = forms.DateField(widget=DATE)
+    tiers = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text='One tier a line: the threshold (base units or spend), then the rate in percent, e.g. "10000 2.5".',
+    )
+    customer_group = forms.ModelChoiceField(
+        queryset=CustomerGroup.objects.none(), required=False, help_text="Empty: every account."
+    )
+    is_active = forms.BooleanField(required=False, initial=True, label="Active")
+
+    def __init__(self, data: object = None, *, groups: QuerySet[CustomerGroup], **kwargs: object) -> None:
+        super().__init__(data, **kwargs)  # type: ignore[arg-type]  # QueryDict or None
+        self.fields["customer_group"].queryset = groups  # type: ignore[attr-defined]  # ModelChoiceField
+
+    def clean_tiers(self) -> list[tuple[Decimal, Decimal]]:
+        tiers: list[tuple[Decimal, Decimal]] = []
+        for number, line in enumerate(self.cleaned_data["tiers"].splitlines(), start=1):
+            parts = line.replace("%", " ").split()
+            if not parts:
+                continue
+            try:
+                threshold, rate = (Decimal(part) for part in parts)
+            except (ValueError, InvalidOperation):
+                raise forms.ValidationError(
+                    f'Line {number}: write "threshold rate", e.g. "10000 2.5".'
+                ) from None
+            tiers.append((threshold, rate))
+        if not tiers:
+            raise forms.ValidationError("At least one tier.")
+        return tiers
+
+    @staticmethod
+    def tiers_text(program: RebateProgram) -> str:
+        return "\n".join(
+            f"{tier.threshold.normalize():f} {tier.rate_percent.normalize():f}"
+            for tier in program.tiers.all()
+        )

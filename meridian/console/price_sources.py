@@ -1,26 +1,29 @@
 """Console pages for customer prices and part numbers, assignment inheritance, ending contracts and
 promotions (on the account and promotion pages), price rules (on the price list page) and each
-website's strategy (on the price lists page). Price editors change them; everything goes
+website's strategy (on the price lists page), rebate programs and their tiers. Price editors change them; everything goes
 through the pricing services the API uses, audited, live at the next request."""
 
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from meridian.catalog import queries as catalog
 from meridian.catalog.errors import ProductNotFound
-from meridian.console.price_forms import CustomerPriceForm, InheritanceForm, StrategyForm
+from meridian.console.price_forms import CustomerPriceForm, InheritanceForm, RebateProgramForm, StrategyForm
 from meridian.console.prices import account_page_with, price_list_page_with, rule_form_for
+from meridian.console.pricing_context import can_edit_prices
 from meridian.core.errors import Conflict, RuleViolation
 from meridian.customers import queries as customers
 from meridian.portal.ui import actor_of, add_domain_error, staff_required
 from meridian.pricing import queries, services
+from meridian.pricing.models import RebateProgram
 
 
 def _pricing_section(account_id: int) -> str:
@@ -208,3 +211,102 @@ def set_pricing_strategy(request: HttpRequest) -> HttpResponse:
             return redirect("console:price_lists")
     messages.error(request, "Choose a website of yours and a strategy.")
     return redirect("console:price_lists")
+
+
+# --- rebate programs ---------------------------------------------------------------------------
+
+
+def _program_input(data: dict[str, Any]) -> services.RebateProgramInput:
+    return services.RebateProgramInput(
+        code=data["code"],
+        name=data["name"],
+        basis=data["basis"],
+        currency=data["currency"],
+        period_start=data["period_start"],
+        period_end=data["period_end"],
+        tiers=data["tiers"],
+        customer_group=data["customer_group"],
+    )
+
+
+@staff_required
+def rebate_programs(request: HttpRequest) -> HttpResponse:
+    """Every rebate program with its tiers; price editors add one here."""
+    actor = actor_of(request)
+    editor = can_edit_prices(actor)
+    groups = customers.list_customer_groups(actor=actor)
+    form = RebateProgramForm(groups=groups)
+    status = 200
+    if request.method == "POST":
+        services.require_pricing_editor(actor)
+        form = RebateProgramForm(request.POST, groups=groups)
+        if form.is_valid():
+            try:
+                program = services.create_rebate_program(actor=actor, data=_program_input(form.cleaned_data))
+            except (Conflict, RuleViolation) as exc:
+                add_domain_error(form, exc)
+            else:
+                messages.success(request, f"Rebate program {program.code} is set up.")
+                return redirect("console:rebate_program", program_id=program.pk)
+        status = 422
+    context = {
+        # programs+group, account; tiers
+        "programs": list(queries.list_rebate_programs(actor=actor)),
+        "form": form if editor else None,
+        "can_edit_prices": editor,
+    }
+    return render(request, "console/prices/rebates.html", context, status=status)
+
+
+def _program_page(
+    request: HttpRequest, program: RebateProgram, form: RebateProgramForm | None, status: int = 200
+) -> HttpResponse:
+    actor = actor_of(request)
+    editor = can_edit_prices(actor)
+    if form is None and editor:
+        form = RebateProgramForm(
+            groups=customers.list_customer_groups(actor=actor),
+            initial={
+                "code": program.code,
+                "name": program.name,
+                "basis": program.basis,
+                "currency": program.currency,
+                "period_start": program.period_start,
+                "period_end": program.period_end,
+                "tiers": RebateProgramForm.tiers_text(program),
+                "customer_group": program.customer_group_id,
+                "is_active": program.is_active,
+            },
+        )
+    context = {"program": program, "form": form, "can_edit_prices": editor}
+    return render(request, "console/prices/rebate_program.html", context, status=status)
+
+
+@staff_required
+def rebate_program(request: HttpRequest, program_id: int) -> HttpResponse:
+    program = queries.get_rebate_program(actor=actor_of(request), program_id=program_id)
+    return _program_page(request, program, None)
+
+
+@require_POST
+@staff_required
+def edit_rebate_program(request: HttpRequest, program_id: int) -> HttpResponse:
+    actor = actor_of(request)
+    program = queries.get_rebate_program(actor=actor, program_id=program_id)  # 404 before the role's 403
+    services.require_pricing_editor(actor)
+    form = RebateProgramForm(request.POST, groups=customers.list_customer_groups(actor=actor))
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.update_rebate_program(
+                actor=actor,
+                program=program,
+                data=replace(_program_input(data), account=program.account),
+                is_active=data["is_active"],
+            )
+        except (Conflict, RuleViolation) as exc:
+            add_domain_error(form, exc)
+        else:
+            messages.success(request, f"Rebate program {data['code']} is saved.")
+            return redirect("console:rebate_program", program_id=program.pk)
+    return _program_page(request, program, form, status=422)

@@ -51,6 +51,13 @@ urlpatterns = [
         name="set_assignment_inheritance",
     ),
     path("contracts/<int:contract_id>/active/", price_sources.toggle_contract, name="toggle_contract"),
+    path("prices/rebates/", price_sources.rebate_programs, name="rebate_programs"),
+    path("rebate-programs/<int:program_id>/", price_sources.rebate_program, name="rebate_program"),
+    path(
+        "rebate-programs/<int:program_id>/edit/",
+        price_sources.edit_rebate_program,
+        name="edit_rebate_program",
+    ),
     path("promotions/", prices.promotion_list, name="promotions"),
     path("promotions/new/", prices.create_promotion, name="create_promotion"),
     path("promotions/<int:promotion_id>/", prices.promotion_detail, name="promotion"),

@@ -253,3 +253,74 @@ def test_the_strategy_is_set_on_the_price_lists_page(world: PriceWorld) -> None:
     assert WebsitePricingSettings.objects.get(website=world.website).strategy == "best_price"
     assert refused.status_code == 403
     assert WebsitePricingSettings.objects.get(website=world.website).strategy == "best_price"
+
+
+def test_a_rebate_program_is_created_and_its_tiers_edited(world: PriceWorld) -> None:
+    client = _client(world.admin)
+    values = {
+        "code": "SPEND-26",
+        "name": "Spend 2026",
+        "basis": "spend",
+        "currency": "USD",
+        "period_start": "2026-01-01",
+        "period_end": "2026-12-31",
+        "tiers": "0 1\n10000 2.5%",
+        "customer_group": world.gold.pk,
+        "is_active": "on",
+    }
+
+    created = client.post("/console/prices/rebates/", values)
+
+    program = RebateProgram.objects.get(code="SPEND-26")
+    assert created.status_code == 302 and created["Location"] == f"/console/rebate-programs/{program.pk}/"
+    assert sorted(program.tiers.values_list("threshold", "rate_percent")) == [
+        (D(0), D(1)),
+        (D(10_000), D("2.5")),
+    ]
+    assert program.customer_group_id == world.gold.pk
+    page = _text(client.get(f"/console/rebate-programs/{program.pk}/"))
+    assert "2.5% from 10000" in page
+    edited = client.post(
+        f"/console/rebate-programs/{program.pk}/edit/", {**values, "tiers": "0 1.5", "is_active": ""}
+    )
+    assert edited.status_code == 302
+    program.refresh_from_db()
+    assert not program.is_active
+    assert list(program.tiers.values_list("threshold", "rate_percent")) == [(D(0), D("1.5"))]
+    assert AuditEntry.objects.filter(
+        action="pricing.rebate_program.changed", object_id=str(program.pk)
+    ).exists()
+    assert "SPEND-26" in _text(client.get("/console/prices/rebates/"))
+
+
+def test_a_rebate_program_with_unreadable_tiers_shows_the_error_and_saves_nothing(world: PriceWorld) -> None:
+    response = _client(world.admin).post(
+        "/console/prices/rebates/",
+        {
+            "code": "BAD",
+            "name": "Bad",
+            "basis": "volume",
+            "currency": "USD",
+            "period_start": "2026-01-01",
+            "period_end": "2026-12-31",
+            "tiers": "lots of it",
+        },
+    )
+
+    assert response.status_code == 422
+    assert "Line 1" in _text(response)
+    assert not RebateProgram.objects.exists()
+
+
+def test_a_sales_rep_reads_rebate_programs_but_may_not_edit_them(world: PriceWorld) -> None:
+    program = RebateProgramFactory(
+        organization=world.org, code="VOL", period_start=date(2026, 1, 1), period_end=date(2026, 12, 31)
+    )
+    client = _client(world.sales_rep)
+
+    page = client.get(f"/console/rebate-programs/{program.pk}/")
+    refused = client.post(f"/console/rebate-programs/{program.pk}/edit/", {"code": "X"})
+
+    assert page.status_code == 200 and "Save" not in _text(page)
+    assert refused.status_code == 403
+    assert RebateProgram.objects.get(pk=program.pk).code == "VOL"
