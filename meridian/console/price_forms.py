@@ -20,7 +20,14 @@ from meridian.catalog.models import Category
 from meridian.core.money import CURRENCY_CHOICES
 from meridian.customers.models import CustomerGroup
 from meridian.pricing.errors import RowError
-from meridian.pricing.models import PriceList, Promotion
+from meridian.pricing.models import (
+    AccountPricingSettings,
+    PriceList,
+    PriceRule,
+    Promotion,
+    RebateProgram,
+    Strategy,
+)
 from meridian.pricing.services import EntryRow
 from meridian.tenancy.models import Website
 
@@ -389,3 +396,112 @@ class ChangeFilterForm(forms.Form):
 
 class EntryFilterForm(forms.Form):
     sku = forms.CharField(label="SKU", required=False, max_length=64, strip=True)
+
+
+class CustomerPriceForm(forms.Form):
+    """An account's own price for a product (and, optionally, its own part number for it)."""
+
+    sku = forms.CharField(max_length=64, strip=True, label="SKU")
+    price = _decimal(min_value=Decimal(0))
+    currency = forms.ChoiceField(choices=CURRENCY_CHOICES, initial="USD")
+    uom = forms.CharField(
+        max_length=16, required=False, strip=True, label="Unit", help_text="Empty: base unit."
+    )
+    min_quantity = _decimal(min_value=Decimal("0.001"), initial=Decimal(1), label="From quantity")
+    valid_from = forms.DateField(required=False, widget=DATE)
+    valid_to = forms.DateField(required=False, widget=DATE)
+    applies_to_children = forms.BooleanField(required=False, label="Also for its child accounts")
+    part_number = forms.CharField(
+        max_length=64, required=False, strip=True, label="Their part number", help_text="Optional."
+    )
+
+    def __init__(self, data: object = None) -> None:
+        super().__init__(data, prefix="cprice")  # type: ignore[arg-type]  # QueryDict or None
+
+
+class InheritanceForm(forms.Form):
+    assignment_inheritance = forms.ChoiceField(
+        choices=AccountPricingSettings.Inheritance.choices, label="When it has its own price lists"
+    )
+
+    def __init__(self, data: object = None, **kwargs: object) -> None:
+        super().__init__(data, prefix="inherit", **kwargs)  # type: ignore[arg-type]  # QueryDict or None
+
+
+class RuleForm(forms.Form):
+    """A rule deriving a list's prices: base x multiplier x (1 + percent / 100), rounded."""
+
+    name = forms.CharField(max_length=200, required=False, strip=True)
+    base = forms.ChoiceField(choices=PriceRule.Base.choices)
+    base_price_list = forms.ModelChoiceField(
+        queryset=PriceList.objects.none(), required=False, to_field_name="code", label="Base price list"
+    )
+    multiplier = _decimal(min_value=Decimal(0), initial=Decimal(1))
+    percent = _decimal(initial=Decimal(0), help_text="Added after the multiplier: -8 is 8% off.")
+    rounding = forms.ChoiceField(choices=PriceRule.Rounding.choices)
+    category = forms.ModelChoiceField(
+        queryset=Category.objects.none(), required=False, to_field_name="slug", help_text="And its subtree."
+    )
+    sku = forms.CharField(max_length=64, required=False, strip=True, label="Or one product (SKU)")
+    priority = forms.IntegerField(min_value=0, max_value=MAX_PRIORITY, initial=100)
+    valid_from = forms.DateField(required=False, widget=DATE)
+    valid_to = forms.DateField(required=False, widget=DATE)
+
+    def __init__(
+        self, data: object = None, *, price_lists: QuerySet[PriceList], categories: QuerySet[Category]
+    ) -> None:
+        super().__init__(data, prefix="rule")  # type: ignore[arg-type]  # QueryDict or None
+        self.fields["base_price_list"].queryset = price_lists  # type: ignore[attr-defined]  # ModelChoiceField
+        self.fields["category"].queryset = categories  # type: ignore[attr-defined]  # ModelChoiceField
+
+
+class StrategyForm(forms.Form):
+    website = forms.IntegerField(widget=forms.HiddenInput)
+    strategy = forms.ChoiceField(choices=Strategy.choices)
+
+
+class RebateProgramForm(forms.Form):
+    """A rebate program; tiers are lines of "threshold rate%" ("0 1", "10000 2.5")."""
+
+    code = forms.CharField(max_length=40, strip=True)
+    name = forms.CharField(max_length=200, strip=True)
+    basis = forms.ChoiceField(choices=RebateProgram.Basis.choices)
+    currency = forms.ChoiceField(choices=CURRENCY_CHOICES, initial="USD")
+    period_start = forms.DateField(widget=DATE)
+    period_end = forms.DateField(widget=DATE)
+    tiers = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text='One tier a line: the threshold (base units or spend), then the rate in percent, e.g. "10000 2.5".',
+    )
+    customer_group = forms.ModelChoiceField(
+        queryset=CustomerGroup.objects.none(), required=False, help_text="Empty: every account."
+    )
+    is_active = forms.BooleanField(required=False, initial=True, label="Active")
+
+    def __init__(self, data: object = None, *, groups: QuerySet[CustomerGroup], **kwargs: object) -> None:
+        super().__init__(data, **kwargs)  # type: ignore[arg-type]  # QueryDict or None
+        self.fields["customer_group"].queryset = groups  # type: ignore[attr-defined]  # ModelChoiceField
+
+    def clean_tiers(self) -> list[tuple[Decimal, Decimal]]:
+        tiers: list[tuple[Decimal, Decimal]] = []
+        for number, line in enumerate(self.cleaned_data["tiers"].splitlines(), start=1):
+            parts = line.replace("%", " ").split()
+            if not parts:
+                continue
+            try:
+                threshold, rate = (Decimal(part) for part in parts)
+            except (ValueError, InvalidOperation):
+                raise forms.ValidationError(
+                    f'Line {number}: write "threshold rate", e.g. "10000 2.5".'
+                ) from None
+            tiers.append((threshold, rate))
+        if not tiers:
+            raise forms.ValidationError("At least one tier.")
+        return tiers
+
+    @staticmethod
+    def tiers_text(program: RebateProgram) -> str:
+        return "\n".join(
+            f"{tier.threshold.normalize():f} {tier.rate_percent.normalize():f}"
+            for tier in program.tiers.all()
+        )

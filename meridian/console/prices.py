@@ -37,7 +37,9 @@ from meridian.console.price_forms import (
     PriceListEditForm,
     PriceListForm,
     PromotionForm,
+    RuleForm,
     SimulatorForm,
+    StrategyForm,
     parse_entries_csv,
 )
 from meridian.console.pricing_context import account_pricing, can_edit_prices
@@ -102,6 +104,11 @@ def price_list_index(request: HttpRequest) -> HttpResponse:
         "page": page,
         "filters": _filters_query(request.GET),
         "can_edit_prices": can_edit_prices(actor),
+        # websites+strategy (one query)
+        "strategies": [
+            (website, StrategyForm(initial={"website": website.pk, "strategy": strategy}))
+            for website, strategy in queries.website_strategies(actor=actor)
+        ],
     }
     return render(request, "console/prices/price_lists.html", context)
 
@@ -153,6 +160,7 @@ def _detail_page(
     edit_form: PriceListEditForm | None = None,
     entry_form: EntryForm | None = None,
     assignment_form: ListAssignmentForm | None = None,
+    rule_form: RuleForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
     actor = actor_of(request)
@@ -173,6 +181,9 @@ def _detail_page(
         "assignments": list(queries.list_price_assignments(actor=actor, price_list=price_list)),
         # contracts+account, price list: only on accounts in the actor's scope
         "contracts": list(queries.list_contracts(actor=actor).filter(price_list_id=price_list.pk)),
+        # rules+list, category, product, base list
+        "rules": list(queries.list_price_rules(actor=actor, price_list=price_list)),
+        "rule_form": (rule_form or rule_form_for(actor)) if editor else None,
         "can_edit_prices": editor,
         "edit_form": edit_form or _edit_form(price_list),
         "entry_form": entry_form or EntryForm(),
@@ -183,6 +194,20 @@ def _detail_page(
         ),
     }
     return render(request, "console/prices/price_list.html", context, status=status)
+
+
+def rule_form_for(actor: Actor, data: QueryDict | None = None) -> RuleForm:
+    """The add-a-rule form, its choices (the organization's lists and categories) loaded when drawn."""
+    return RuleForm(
+        data,
+        price_lists=queries.list_price_lists(actor=actor),
+        categories=catalog.list_categories(actor=actor),
+    )
+
+
+def price_list_page_with(request: HttpRequest, price_list: PriceList, rule_form: RuleForm) -> HttpResponse:
+    """The price list page again (422) with the rule form that failed."""
+    return _detail_page(request, price_list, rule_form=rule_form, status=422)
 
 
 @staff_required
@@ -366,6 +391,11 @@ def _account_page(request: HttpRequest, account: Account, pricing: Mapping[str, 
     """The account page again, with the pricing form that failed (and its errors)."""
     context = {**account_context(actor_of(request), account), **pricing}
     return render(request, "console/account.html", context, status=422)
+
+
+def account_page_with(request: HttpRequest, account: Account, **forms: object) -> HttpResponse:
+    """The account page again (422) with these failed pricing forms (`account_pricing`'s names)."""
+    return _account_page(request, account, account_pricing(actor_of(request), account, **forms))  # type: ignore[arg-type]  # the forms account_pricing takes
 
 
 @require_POST

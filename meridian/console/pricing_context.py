@@ -3,7 +3,12 @@ and (for price editors) the forms that add them. Shared by the account page and 
 
 from __future__ import annotations
 
-from meridian.console.price_forms import AccountAssignmentForm, ContractForm
+from meridian.console.price_forms import (
+    AccountAssignmentForm,
+    ContractForm,
+    CustomerPriceForm,
+    InheritanceForm,
+)
 from meridian.core.actor import Actor
 from meridian.customers.models import Account
 from meridian.pricing import queries, services
@@ -20,6 +25,7 @@ def account_pricing(
     *,
     contract_form: ContractForm | None = None,
     assignment_form: AccountAssignmentForm | None = None,
+    customer_price_form: CustomerPriceForm | None = None,
 ) -> dict[str, object]:
     editor = can_edit_prices(actor)
     price_lists = queries.list_price_lists(actor=actor)
@@ -32,4 +38,12 @@ def account_pricing(
         "account_assignment_form": (assignment_form or AccountAssignmentForm(price_lists=price_lists))
         if editor
         else None,
+        # customer prices+account, product, part number; the inheritance setting; rebate statement
+        # (the account again, programs, tiers, accrual totals)
+        "customer_prices": list(queries.list_customer_prices(actor=actor, account=account)),
+        "customer_price_form": (customer_price_form or CustomerPriceForm()) if editor else None,
+        "inheritance_form": InheritanceForm(
+            initial={"assignment_inheritance": queries.assignment_inheritance(account=account)}
+        ),
+        "rebate_statement": queries.rebate_statement(actor=actor, account=account),
     }

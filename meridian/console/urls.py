@@ -1,6 +1,6 @@
 from django.urls import path
 
-from meridian.console import orders, prices, stock, views
+from meridian.console import orders, price_sources, prices, stock, views
 from meridian.portal import auth
 
 app_name = "console"
@@ -16,7 +16,10 @@ urlpatterns = [
     path("prices/new/", prices.create_price_list, name="create_price_list"),
     path("prices/simulate/", prices.price_simulator, name="price_simulator"),
     path("prices/changes/", prices.price_changes, name="price_changes"),
+    path("prices/strategy/", price_sources.set_pricing_strategy, name="set_pricing_strategy"),
     path("prices/<int:price_list_id>/", prices.price_list_detail, name="price_list"),
+    path("prices/<int:price_list_id>/rules/", price_sources.create_price_rule, name="create_price_rule"),
+    path("price-rules/<int:rule_id>/delete/", price_sources.delete_price_rule, name="delete_price_rule"),
     path("prices/<int:price_list_id>/edit/", prices.edit_price_list, name="edit_price_list"),
     path("prices/<int:price_list_id>/entries/", prices.save_price_entry, name="save_price_entry"),
     path("prices/<int:price_list_id>/import/", prices.import_price_entries, name="import_price_entries"),
@@ -32,10 +35,34 @@ urlpatterns = [
         prices.assign_account_price_list,
         name="assign_account_price_list",
     ),
+    path(
+        "accounts/<int:account_id>/customer-prices/",
+        price_sources.set_customer_price,
+        name="set_customer_price",
+    ),
+    path(
+        "customer-prices/<int:customer_price_id>/delete/",
+        price_sources.delete_customer_price,
+        name="delete_customer_price",
+    ),
+    path(
+        "accounts/<int:account_id>/price-inheritance/",
+        price_sources.set_assignment_inheritance,
+        name="set_assignment_inheritance",
+    ),
+    path("contracts/<int:contract_id>/active/", price_sources.toggle_contract, name="toggle_contract"),
+    path("prices/rebates/", price_sources.rebate_programs, name="rebate_programs"),
+    path("rebate-programs/<int:program_id>/", price_sources.rebate_program, name="rebate_program"),
+    path(
+        "rebate-programs/<int:program_id>/edit/",
+        price_sources.edit_rebate_program,
+        name="edit_rebate_program",
+    ),
     path("promotions/", prices.promotion_list, name="promotions"),
     path("promotions/new/", prices.create_promotion, name="create_promotion"),
     path("promotions/<int:promotion_id>/", prices.promotion_detail, name="promotion"),
     path("promotions/<int:promotion_id>/coupons/", prices.create_coupon, name="create_coupon"),
+    path("promotions/<int:promotion_id>/active/", price_sources.toggle_promotion, name="toggle_promotion"),
     path("stock/", stock.stock_list, name="stock"),
     path("stock/movements/", stock.movement_list, name="movements"),
     path("stock/receive/", stock.receive_stock, name="receive_stock"),

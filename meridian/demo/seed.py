@@ -26,6 +26,15 @@ from meridian.demo.seeding.customers import CustomerSeeding
 from meridian.demo.seeding.tenancy import TenancySeeding
 from meridian.inventory.seed import delete_inventory, seed_inventory
 from meridian.ordering.seed import delete_orders, seed_orders
+from meridian.pricing.models import (
+    Contract,
+    CustomerPrice,
+    PriceAssignment,
+    PriceList,
+    PriceListEntry,
+    PriceRule,
+    Promotion,
+)
 from meridian.pricing.seed import delete_pricing, seed_pricing
 from meridian.staff.models import StaffMember
 from meridian.tenancy.models import Organization
@@ -137,6 +146,14 @@ def _analyze() -> None:
         Address,
         BuyerUser,
         User,
+        # Pricing: without statistics the resolver's entry lookup plans a scan of whole lists.
+        PriceList,
+        PriceListEntry,
+        PriceAssignment,
+        Contract,
+        PriceRule,
+        CustomerPrice,
+        Promotion,
     )
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE " + ", ".join(model._meta.db_table for model in seeded))

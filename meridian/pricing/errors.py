@@ -145,3 +145,35 @@ class PricingAlreadySeeded(Conflict):
     def __init__(self, organization: str) -> None:
         super().__init__(f"{organization} already has price lists; seed pricing into a fresh organization")
         self.organization = organization
+
+
+class ContractNotFound(NotFound):
+    code = "contract_not_found"
+
+    def __init__(self, reference: object) -> None:
+        super().__init__(f"contract {reference} not found")
+        self.reference = reference
+
+
+class PriceRuleNotFound(NotFound):
+    code = "price_rule_not_found"
+
+    def __init__(self, reference: object) -> None:
+        super().__init__(f"price rule {reference} not found")
+        self.reference = reference
+
+
+class PriceEntryNotFound(NotFound):
+    code = "price_entry_not_found"
+
+    def __init__(self, reference: object) -> None:
+        super().__init__(f"price entry {reference} not found")
+        self.reference = reference
+
+
+class CustomerPriceNotFound(NotFound):
+    code = "customer_price_not_found"
+
+    def __init__(self, reference: object) -> None:
+        super().__init__(f"customer price {reference} not found")
+        self.reference = reference

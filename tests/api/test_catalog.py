@@ -361,8 +361,8 @@ def test_buyer_product_list_query_count_is_flat(
     client = client_for(BuyerUserFactory(account=shop.account))
 
     # token+user, token.last_used_at, buyer+account, websites; visibility rules;
-    # products+category+window count, own part numbers, units;
-    # prices: website+strategy, products, assignments, contracts, entries+customer prices, promotions
+    # page ids+window count, products+category, own part numbers, units;
+    # prices: website+strategy, assignments, contracts, entries+customer prices, promotions
     # (no list applies, so no rules to load)
     with django_assert_num_queries(14):
         response = client.get("/api/v1/products", {"q": "bolt"})

@@ -127,8 +127,8 @@ def test_priced_product_list_query_count_is_flat(
     client = client_for(world.buyer)
 
     # token+user, token.last_used_at, buyer+account, the account's ancestors, websites;
-    # visibility rules; products+category+window count, own part numbers, units; prices: website+strategy,
-    # products, assignments, contracts, rules, entries+customer prices, promotions
+    # visibility rules; page ids+window count, products+category, own part numbers, units; prices: website+strategy,
+    # assignments, contracts, rules, entries+customer prices, promotions
     with django_assert_num_queries(16):
         response = client.get("/api/v1/products", {"q": "listed"})
 

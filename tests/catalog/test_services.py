@@ -119,7 +119,7 @@ def test_search_query_count_is_flat(django_assert_num_queries) -> None:  # type:
     actor = actor_for(buyer)
     for count in (1, 5):
         ProductFactory.create_batch(count, organization=org, name="Gasket")
-        # visibility rules, page (+category, window count), own part numbers
-        with django_assert_num_queries(3):
+        # visibility rules, page ids (+window count), products (+category), own part numbers
+        with django_assert_num_queries(4):
             page = search_products(actor=actor, query="gasket")
         assert len(page.items) == (1 if count == 1 else 6)

@@ -155,8 +155,8 @@ def test_the_price_list_index_query_count_is_flat(
         PriceListFactory(organization=world.org, code=f"L-{number}")
     client = _client(world.admin)
 
-    # actor; count; lists with entry counts
-    with django_assert_num_queries(STAFF_PAGE_QUERIES + 2):
+    # actor; count; lists with entry counts; websites+strategy
+    with django_assert_num_queries(STAFF_PAGE_QUERIES + 3):
         response = client.get("/console/prices/")
 
     assert f"{rows + 2} price lists" in _text(response)
@@ -174,8 +174,9 @@ def test_the_price_list_page_query_count_is_flat(
     client = _client(world.admin)
 
     # actor; the list; the list (scope), count, entries+product; assignments; contracts+account;
-    # the assignment form's websites and groups
-    with django_assert_num_queries(STAFF_PAGE_QUERIES + 8):
+    # the assignment form's websites and groups; the list (scope), rules+list, category, product,
+    # base list; the rule form's lists and categories
+    with django_assert_num_queries(STAFF_PAGE_QUERIES + 12):
         response = client.get(f"/console/prices/{price_list.pk}/")
 
     assert _text(response).count('class="inline-price"') == rows

@@ -203,9 +203,9 @@ def test_search_with_availability_query_count_is_flat(
     _stocked_products(shelf, rows)
     client.force_login(buyer.user)
 
-    # session, user, actor (buyer+account, website), visibility rules, products+category+window count,
+    # session, user, actor (buyer+account, website), visibility rules, page ids+window count, products+category,
     # part numbers; availability: routing (assignments+warehouses+settings), product facts, stock levels;
-    # prices (website+strategy, products, assignments, contracts, entries+customer prices, promotions)
+    # prices (website+strategy, assignments, contracts, entries+customer prices, promotions)
     with django_assert_num_queries(16):
         response = client.get("/search/", {"q": "valve"})
 
@@ -221,8 +221,8 @@ def test_category_with_availability_query_count_is_flat(
     client.force_login(buyer.user)
 
     # session, user, actor (buyer+account, website), category by slug, visibility rules,
-    # products+category+window count, part numbers; availability: routing, product facts, stock levels; breadcrumbs,
-    # subcategories; prices (website+strategy, products, assignments, contracts, entries+customer prices, promotions)
+    # page ids+window count, products+category, part numbers; availability: routing, product facts, stock levels; breadcrumbs,
+    # subcategories; prices (website+strategy, assignments, contracts, entries+customer prices, promotions)
     with django_assert_num_queries(19):
         response = client.get("/c/valves/")
 
@@ -238,9 +238,9 @@ def test_product_page_query_count(
 
     # session, user, actor (buyer+account, website), visibility rules, product+category, units,
     # part number, breadcrumbs; availability: routing, product facts, stock levels;
-    # prices (website+strategy, products, assignments, contracts, entries+customer prices, promotions);
+    # prices (website+strategy, assignments, contracts, entries+customer prices, promotions);
     # the buyer's shopping lists (for "add to a shopping list")
-    with django_assert_num_queries(19):
+    with django_assert_num_queries(18):
         response = client.get("/p/VLV-0/")
 
     assert "14 in stock across 2 warehouses" in words(response)

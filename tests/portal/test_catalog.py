@@ -214,9 +214,9 @@ def test_category_page_query_count_is_flat(
     client.force_login(buyer.user)
 
     # session, user, actor (buyer+account, website), category by slug, visibility rules,
-    # products+category+window count, part numbers, availability (routing: assignments, website settings; product
+    # page ids+window count, products+category, part numbers, availability (routing: assignments, website settings; product
     # facts; no levels without warehouses), breadcrumbs, subcategories;
-    # prices (website+strategy, products, assignments, contracts, entries+customer prices, promotions)
+    # prices (website+strategy, assignments, contracts, entries+customer prices, promotions)
     with django_assert_num_queries(19):
         response = client.get("/c/drills/")
 
@@ -239,8 +239,8 @@ def test_search_page_query_count_is_flat(
     client.force_login(buyer.user)
 
     # session, user, actor (buyer+account, website), visibility rules,
-    # products+category+window count, part numbers, availability (routing: assignments, website settings; product
-    # facts; no levels without warehouses); prices (website+strategy, products, assignments, contracts, entries+customer prices, promotions)
+    # page ids+window count, products+category, part numbers, availability (routing: assignments, website settings; product
+    # facts; no levels without warehouses); prices (website+strategy, assignments, contracts, entries+customer prices, promotions)
     with django_assert_num_queries(16):
         response = client.get("/search/", {"q": "valve"})
 

@@ -18,8 +18,9 @@ from tests.pricing.factories import PriceListEntryFactory, PromotionFactory
 D = Decimal
 # session, user, the actor (buyer+account, the account's ancestors, website)
 BUYER_PAGE_QUERIES = 5
-# website+strategy, products, assignments, contracts, rules, entries+customer prices, promotions
-PRICE_QUERIES = 7
+# website+strategy, assignments, contracts, rules, entries+customer prices, promotions (the page's
+# products come with their category)
+PRICE_QUERIES = 6
 
 
 @pytest.fixture
@@ -144,10 +145,10 @@ def test_a_priced_category_page_query_count_is_flat(
     _priced_products(world, rows)
     client = _client(world.buyer)
 
-    # actor; category by slug, visibility rules, products+category+window count, part numbers;
+    # actor; category by slug, visibility rules, products+category+total, part numbers;
     # availability (routing: assignments, website settings; product facts); prices; breadcrumbs,
     # subcategories
-    with django_assert_num_queries(BUYER_PAGE_QUERIES + 4 + 3 + PRICE_QUERIES + 2):
+    with django_assert_num_queries(BUYER_PAGE_QUERIES + 5 + 3 + PRICE_QUERIES + 2):
         response = client.get("/c/shelf/")
 
     assert _text(response).count('<span class="badge badge--warning">Shelf week</span>') == rows
@@ -160,8 +161,8 @@ def test_a_priced_search_page_query_count_is_flat(
     _priced_products(world, rows)
     client = _client(world.buyer)
 
-    # actor; visibility rules, products+category+window count, part numbers; availability; prices
-    with django_assert_num_queries(BUYER_PAGE_QUERIES + 3 + 3 + PRICE_QUERIES):
+    # actor; visibility rules, products+category+total, part numbers; availability; prices
+    with django_assert_num_queries(BUYER_PAGE_QUERIES + 4 + 3 + PRICE_QUERIES):
         response = client.get("/search/", {"q": "shelf bolt"})
 
     assert _text(response).count('<span class="price__value">$2.00</span>') == rows

@@ -130,8 +130,9 @@ def test_catalog_prices_run_a_fixed_number_of_queries(
         products.append(product)
     actor = actor_for(world.buyer)
 
-    # website+strategy, products, assignments, contracts, rules, entries+customer prices, promotions
-    with django_assert_num_queries(7):
+    # website+strategy, assignments, contracts, rules, entries+customer prices, promotions (the
+    # products come with their category: no query)
+    with django_assert_num_queries(6):
         prices = catalog_prices(actor=actor, products=products)
 
     assert all(len(price.tiers) == 2 for price in prices.values())

@@ -7,6 +7,7 @@ A's scope must never receive `A_MARK`, a caller of another organization never `O
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -22,6 +23,7 @@ from meridian.api.permissions import (
     IN_SCOPE_PRICE_LIST,
     IN_SCOPE_PRODUCT,
     IN_SCOPE_WAREHOUSE,
+    IN_SCOPE_WEBSITE,
     UNIQUE,
     Kind,
 )
@@ -36,14 +38,18 @@ from meridian.ordering.services import OrderLineRequest, add_to_cart, create_lis
 from meridian.pricing.models import (
     Contract,
     Coupon,
+    CustomerPrice,
     PriceAssignment,
     PriceChange,
     PriceList,
     PriceListEntry,
+    PriceRule,
     Promotion,
+    RebateProgram,
+    RebateTier,
 )
 from meridian.staff.models import StaffMember
-from meridian.tenancy.models import Organization
+from meridian.tenancy.models import Organization, Website
 from tests.actors import actor_for
 from tests.catalog.factories import CategoryFactory, ProductFactory
 from tests.customers.factories import AccountFactory, AddressFactory, BuyerUserFactory, CustomerGroupFactory
@@ -118,6 +124,10 @@ class World:
     cart_line: CartLine  # its line
     private_cart: Cart  # buyer_a's current cart, with one line: buyer_a's alone (OWNER_ONLY_KINDS)
     private_cart_line: CartLine  # its line
+    # pricing: customer prices, rules, rebate programs
+    customer_price: CustomerPrice  # account A's own price for the product
+    price_rule: PriceRule  # a rule of price_list
+    rebate_program: RebateProgram  # for account A's subtree, with one tier
     _clients: dict[int, Client] = field(default_factory=dict)
 
     def outsider(self, name: str) -> BuyerUser | StaffMember:
@@ -177,6 +187,10 @@ class World:
             Kind.ORDER: self.order.number,
             Kind.CART: str(self.cart.pk),
             Kind.CART_LINE: str(self.cart_line.pk),
+            # pricing
+            Kind.CUSTOMER_PRICE: str(self.customer_price.pk),
+            Kind.PRICE_RULE: str(self.price_rule.pk),
+            Kind.REBATE_PROGRAM: str(self.rebate_program.pk),
         }
         return refs[kind]
 
@@ -211,6 +225,10 @@ class World:
             Kind.ORDER: "SO-9876543",
             Kind.CART: "987654321",
             Kind.CART_LINE: "987654321",
+            # pricing
+            Kind.CUSTOMER_PRICE: "987654321",
+            Kind.PRICE_RULE: "987654321",
+            Kind.REBATE_PROGRAM: "987654321",
         }[kind]
 
     def identifiers(self, kind: Kind) -> set[object]:
@@ -236,6 +254,10 @@ class World:
             Kind.ORDER: {self.order.number},
             Kind.CART: {self.cart.pk},
             Kind.CART_LINE: {self.cart_line.pk},
+            # pricing
+            Kind.CUSTOMER_PRICE: {self.customer_price.pk},
+            Kind.PRICE_RULE: {self.price_rule.pk},
+            Kind.REBATE_PROGRAM: {self.rebate_program.pk},
         }[kind]
 
 
@@ -347,6 +369,29 @@ def build_world() -> World:
     private_cart = current_cart(actor=buyer_actor)
     add_to_cart(actor=buyer_actor, cart=private_cart, reference=product.sku, quantity=Decimal(1))
     private_cart_line = CartLine.objects.get(cart=private_cart)
+    # pricing: customer prices, rules, rebate programs
+    customer_price = CustomerPrice.objects.create(
+        organization=org,
+        account=account_a,
+        product=product,
+        uom=product.base_uom,
+        price="8.2500",
+        currency="USD",
+    )
+    price_rule = PriceRule.objects.create(
+        price_list=price_list, base=PriceRule.Base.COST, multiplier="1.3000"
+    )
+    rebate_program = RebateProgram.objects.create(
+        organization=org,
+        code=f"{ORG_MARK}-REB",
+        name=f"Rebate {ORG_MARK}",
+        basis=RebateProgram.Basis.SPEND,
+        currency="USD",
+        period_start=dt.date(2026, 1, 1),
+        period_end=dt.date(2026, 12, 31),
+        account=account_a,
+    )
+    RebateTier.objects.create(program=rebate_program, threshold=0, rate_percent=1)
     world = World(
         org=org,
         other_org=other_org,
@@ -383,6 +428,9 @@ def build_world() -> World:
         cart_line=cart_line,
         private_cart=private_cart,
         private_cart_line=private_cart_line,
+        customer_price=customer_price,
+        price_rule=price_rule,
+        rebate_program=rebate_program,
     )
     world.issue_clients()
     return world
@@ -416,6 +464,8 @@ def fill(template: object, *, world: World, account: Account) -> object:
             return world.spare_price_list.code
         if value == IN_SCOPE_CUSTOMER_GROUP:
             return world.group_a.pk
+        if value == IN_SCOPE_WEBSITE:
+            return Website.objects.filter(organization=world.org).order_by("-is_default", "pk")[0].pk
         if isinstance(value, str):
             return value.replace(UNIQUE, token)
         if isinstance(value, Mapping):

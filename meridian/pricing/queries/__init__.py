@@ -5,6 +5,7 @@ chain.py    the chain of sources: assignments, contracts, rules, entries, custom
 prices.py   prices for channels: a catalog page (with tiers), one product's tier table
 lists.py    price lists, entries, assignments, contracts, promotions, the audit trail
 rebates.py  rebate statements
+sources.py  rules, customer prices, rebate programs, contracts and settings, one by one and listed
 locks.py    lock_* helpers for the services
 """
 
@@ -48,6 +49,18 @@ from meridian.pricing.queries.rebates import (
     rebate_programs_holding,
     rebate_statement,
 )
+from meridian.pricing.queries.sources import (
+    assignment_inheritance,
+    get_contract,
+    get_customer_price,
+    get_price_entry,
+    get_price_rule,
+    get_rebate_program,
+    list_customer_prices,
+    list_price_rules,
+    list_rebate_programs,
+    website_strategies,
+)
 
 __all__ = [
     "CouponOutcome",
@@ -57,20 +70,29 @@ __all__ = [
     "ProductInfo",
     "ProductPrice",
     "RebateStatement",
+    "assignment_inheritance",
     "build_request",
     "catalog_prices",
     "coupon_status",
     "engine_line",
+    "get_contract",
+    "get_customer_price",
     "get_price_assignment",
+    "get_price_entry",
     "get_price_list",
+    "get_price_rule",
     "get_promotion",
+    "get_rebate_program",
     "list_contracts",
     "list_coupons",
+    "list_customer_prices",
     "list_price_assignments",
     "list_price_changes",
     "list_price_entries",
     "list_price_lists",
+    "list_price_rules",
     "list_promotions",
+    "list_rebate_programs",
     "load_products",
     "load_promotions",
     "load_scope",
@@ -85,4 +107,5 @@ __all__ = [
     "rebate_programs_holding",
     "rebate_statement",
     "tier_table",
+    "website_strategies",
 ]

@@ -14,6 +14,7 @@ from meridian.pricing import engine
 from meridian.pricing.queries.chain import load_sources
 from meridian.pricing.queries.loading import (
     PricedAccount,
+    ProductInfo,
     build_request,
     engine_line,
     load_products,
@@ -30,6 +31,33 @@ def _priced_account(actor: Actor, account: Account | None) -> PricedAccount | No
     if actor.is_buyer and actor.account_id is not None and actor.account_path:
         return PricedAccount(actor.account_id, actor.account_path, actor.customer_group_id)
     return None
+
+
+def _page_products(actor: Actor, organization_id: int, products: Sequence[Product]) -> dict[int, ProductInfo]:
+    """What the engine needs of a page's products, in base units (no unit conversions).
+
+    Read from the instances when their category came along (a catalog page selects it): no query.
+    Otherwise loaded by id (1 query)."""
+    if not all(product.category_id is None or Product.category.is_cached(product) for product in products):
+        return load_products(
+            actor=actor,
+            organization_id=organization_id,
+            product_ids=[product.pk for product in products],
+            with_units=False,
+        )
+    return {
+        product.pk: ProductInfo(
+            product_id=product.pk,
+            sku=product.sku,
+            base_uom=product.base_uom.upper(),
+            category_path=product.category.path if product.category is not None else None,
+            standard_cost=product.standard_cost,
+            cost_currency=product.cost_currency,
+            units={},
+        )
+        for product in products
+        if product.organization_id == organization_id
+    }
 
 
 def prices_for_products(
@@ -51,12 +79,7 @@ def prices_for_products(
         currency=None,
     )
     # The page's products are already visible to the actor; prices are per base unit (no units needed).
-    infos = load_products(
-        actor=actor,
-        organization_id=actor.organization_id,
-        product_ids=[p.pk for p in products],
-        with_units=False,
-    )
+    infos = _page_products(actor, actor.organization_id, products)
     lines = [
         line
         for product in products
@@ -145,12 +168,7 @@ def catalog_prices(
         website_id=website_id or actor.website_id,
         currency=None,
     )
-    infos = load_products(
-        actor=actor,
-        organization_id=actor.organization_id,
-        product_ids=[p.pk for p in products],
-        with_units=False,
-    )
+    infos = _page_products(actor, actor.organization_id, products)
     quantities = {product.pk: max(product.min_order_quantity, Decimal(1)) for product in products}
     lines = [
         line

@@ -6,7 +6,7 @@ price writes a PriceChange row and an outbox event in the same transaction.
     resolution.py   resolve_prices (read-only; a fixed number of queries)
     price_lists.py  website strategy, account inheritance, price lists, bulk entry upsert (audited)
                     and its dry run (preview_price_entries)
-    sources.py      assignments, contracts, price rules, customer prices (audited)
+    sources.py      assignments, contracts, price rules, customer prices: create, edit, remove (audited)
     promotions.py   promotions, coupons, coupon redemption (for ordering)
     rebates.py      rebate programs, accruals per order line (for ordering)
 """
@@ -20,9 +20,11 @@ from meridian.pricing.services.price_lists import (
     PriceListInput,
     UpsertReport,
     create_price_list,
+    delete_price_entries,
     preview_price_entries,
     set_assignment_inheritance,
     set_pricing_strategy,
+    update_price_entry,
     update_price_list,
     upsert_price_entries,
 )
@@ -31,12 +33,14 @@ from meridian.pricing.services.promotions import (
     create_coupon,
     create_promotion,
     redeem_coupons,
+    update_promotion,
 )
 from meridian.pricing.services.rebates import (
     RebateLine,
     RebateProgramInput,
     accrue_rebates,
     create_rebate_program,
+    update_rebate_program,
 )
 from meridian.pricing.services.resolution import PriceLineRequest, PriceResolution, resolve_prices
 from meridian.pricing.services.sources import (
@@ -45,8 +49,12 @@ from meridian.pricing.services.sources import (
     assign_price_list,
     create_contract,
     create_price_rule,
+    delete_customer_price,
+    delete_price_rule,
     set_customer_price,
     unassign_price_list,
+    update_contract,
+    update_price_rule,
 )
 
 __all__ = [
@@ -72,6 +80,9 @@ __all__ = [
     "create_price_rule",
     "create_promotion",
     "create_rebate_program",
+    "delete_customer_price",
+    "delete_price_entries",
+    "delete_price_rule",
     "preview_price_entries",
     "redeem_coupons",
     "require_pricing_editor",
@@ -80,6 +91,11 @@ __all__ = [
     "set_customer_price",
     "set_pricing_strategy",
     "unassign_price_list",
+    "update_contract",
+    "update_price_entry",
     "update_price_list",
+    "update_price_rule",
+    "update_promotion",
+    "update_rebate_program",
     "upsert_price_entries",
 ]

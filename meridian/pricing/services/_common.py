@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from decimal import Decimal
 from typing import TypeVar
 
 from meridian.core.actor import Actor, StaffRole
+from meridian.core.services import record_audit
 from meridian.customers.errors import NotAllowed
 
 PRICING_EDITORS = frozenset({StaffRole.ADMIN, StaffRole.SALES_MANAGER, StaffRole.INSIDE_SALES})
@@ -55,3 +56,31 @@ def decimal_error(value: Decimal, *, places: int, positive: bool = False, limit:
 
 def window_error(start: dt.date | dt.datetime | None, end: dt.date | dt.datetime | None) -> str:
     return "must not be before valid_from" if start is not None and end is not None and end < start else ""
+
+
+def audit_change(
+    *,
+    actor: Actor,
+    organization_id: int,
+    action: str,
+    object_type: str,
+    object_id: int,
+    before: Mapping[str, object],
+    after: Mapping[str, object],
+) -> bool:
+    """Audit who changed what from which value to which (only the values that differ); nothing when
+    nothing changed. Joins the caller's transaction. Returns whether anything changed."""
+    changed = [name for name in after if name not in before or before[name] != after[name]]
+    removed = [name for name in before if name not in after]
+    if not changed and not removed:
+        return False
+    record_audit(
+        organization_id=organization_id,
+        actor_user_id=actor.user_id,
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        before={name: before[name] for name in [*changed, *removed] if name in before},
+        after={name: after[name] for name in changed},
+    )
+    return True

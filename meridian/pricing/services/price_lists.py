@@ -21,6 +21,7 @@ from meridian.customers.queries import get_account
 from meridian.pricing import queries
 from meridian.pricing.errors import (
     InvalidPriceRows,
+    PriceEntryNotFound,
     PriceListCodeTaken,
     RowError,
 )
@@ -38,6 +39,7 @@ from meridian.pricing.services._common import (
     MAX_UPSERT_ROWS,
     PRICE_STEP,
     QUANTITY_STEP,
+    audit_change,
     chunks,
     decimal_error,
     require_pricing_editor,
@@ -56,7 +58,18 @@ def set_pricing_strategy(*, actor: Actor, website: Website, strategy: Strategy) 
         raise InvalidInput.on("website", "not found")
     if strategy not in Strategy.values:
         raise InvalidInput.on("strategy", f"one of {sorted(Strategy.values)}")
+    current = WebsitePricingSettings.objects.select_for_update(of=("self",)).filter(website=website).first()
+    before = current.strategy if current is not None else Strategy.PRIORITY
     row, _ = WebsitePricingSettings.objects.update_or_create(website=website, defaults={"strategy": strategy})
+    audit_change(
+        actor=actor,
+        organization_id=organization_id,
+        action="pricing.website_strategy.changed",
+        object_type="website",
+        object_id=website.pk,
+        before={"strategy": str(before)},
+        after={"strategy": str(strategy)},
+    )
     return row
 
 
@@ -65,12 +78,25 @@ def set_assignment_inheritance(
     *, actor: Actor, account: Account, inheritance: AccountPricingSettings.Inheritance
 ) -> AccountPricingSettings:
     """Whether an account with its own assignments also uses its parent's (account in scope)."""
-    require_pricing_editor(actor)
+    organization_id = require_pricing_editor(actor)
     account = get_account(actor=actor, reference=account.pk)
     if inheritance not in AccountPricingSettings.Inheritance.values:
         raise InvalidInput.on("inheritance", f"one of {sorted(AccountPricingSettings.Inheritance.values)}")
+    current = AccountPricingSettings.objects.select_for_update(of=("self",)).filter(account=account).first()
+    before = (
+        current.assignment_inheritance if current is not None else AccountPricingSettings.Inheritance.STOP
+    )
     row, _ = AccountPricingSettings.objects.update_or_create(
         account=account, defaults={"assignment_inheritance": inheritance}
+    )
+    audit_change(
+        actor=actor,
+        organization_id=organization_id,
+        action="pricing.assignment_inheritance.changed",
+        object_type="account",
+        object_id=account.pk,
+        before={"assignment_inheritance": str(before)},
+        after={"assignment_inheritance": str(inheritance)},
     )
     return row
 
@@ -375,7 +401,7 @@ def upsert_price_entries(*, actor: Actor, price_list: PriceList, rows: Sequence[
     now = timezone.now()
     to_create: list[PriceListEntry] = []
     to_update: list[PriceListEntry] = []
-    changes: list[tuple[PriceListEntry, Decimal | None]] = []
+    changes: list[tuple[PriceListEntry, Decimal | None, Decimal | None]] = []
     unchanged = 0
     for key, row, found, action in _plan(keyed, existing):
         price = row.price.quantize(PRICE_STEP)
@@ -391,10 +417,10 @@ def upsert_price_entries(*, actor: Actor, price_list: PriceList, rows: Sequence[
                 updated_at=now,
             )
             to_create.append(entry)
-            changes.append((entry, None))
+            changes.append((entry, None, price))
         elif action is EntryAction.UPDATE:
             if found.price != price:
-                changes.append((found, found.price))
+                changes.append((found, found.price, price))
             found.price, found.valid_to, found.updated_at = price, row.valid_to, now
             to_update.append(found)
         else:
@@ -403,6 +429,60 @@ def upsert_price_entries(*, actor: Actor, price_list: PriceList, rows: Sequence[
     PriceListEntry.objects.bulk_update(to_update, ["price", "valid_to", "updated_at"], batch_size=1_000)
     _record_entry_changes(actor=actor, price_list=price_list, changes=changes, now=now)
     return UpsertReport(created=len(to_create), updated=len(to_update), unchanged=unchanged)
+
+
+@transaction.atomic
+def update_price_entry(
+    *, actor: Actor, entry: PriceListEntry, price: Decimal, valid_to: dt.date | None
+) -> PriceListEntry:
+    """Change one entry's price and end date (its key stays): the bulk upsert of that one row, so it
+    is locked, validated, audited and evented the same way. Bad values raise InvalidInput naming the
+    field."""
+    require_pricing_editor(actor)
+    current = queries.get_price_entry(actor=actor, price_list=entry.price_list, entry_id=entry.pk)
+    row = EntryRow(
+        sku=current.product.sku,
+        price=price,
+        min_quantity=current.min_quantity,
+        uom=current.uom,
+        valid_from=current.valid_from,
+        valid_to=valid_to,
+    )
+    try:
+        upsert_price_entries(actor=actor, price_list=current.price_list, rows=[row])
+    except InvalidPriceRows as exc:
+        fields: dict[str, list[str]] = {}
+        for error in exc.rows:
+            fields.setdefault(error.field, []).append(error.message)
+        raise InvalidInput("invalid price entry", fields=fields) from None
+    return PriceListEntry.objects.select_related("product", "price_list").get(pk=current.pk)
+
+
+@transaction.atomic
+def delete_price_entries(*, actor: Actor, price_list: PriceList, entry_ids: Collection[int]) -> int:
+    """Remove entries of one list (the chain moves on at the next request), all or nothing: an id
+    that is not the list's raises PriceEntryNotFound and removes nothing. Locks the list and the
+    entries; audited as changes from their price to none, with the list's outbox event."""
+    require_pricing_editor(actor)
+    price_list = queries.get_price_list(actor=actor, reference=price_list.pk)
+    price_list = queries.lock_price_list(price_list_id=price_list.pk)
+    wanted = sorted(set(entry_ids))
+    rows = list(
+        PriceListEntry.objects.filter(price_list=price_list, pk__in=wanted)
+        .order_by("pk")
+        .select_for_update(of=("self",))
+    )
+    missing = set(wanted) - {row.pk for row in rows}
+    if missing:
+        raise PriceEntryNotFound(min(missing))
+    PriceListEntry.objects.filter(pk__in=wanted).delete()
+    _record_entry_changes(
+        actor=actor,
+        price_list=price_list,
+        changes=[(row, row.price, None) for row in rows],
+        now=timezone.now(),
+    )
+    return len(rows)
 
 
 def _base_units(organization_id: int, product_ids: Sequence[int]) -> dict[int, str]:
@@ -417,7 +497,7 @@ def _record_entry_changes(
     *,
     actor: Actor,
     price_list: PriceList,
-    changes: Sequence[tuple[PriceListEntry, Decimal | None]],
+    changes: Sequence[tuple[PriceListEntry, Decimal | None, Decimal | None]],
     now: dt.datetime,
 ) -> None:
     if not changes:
@@ -436,13 +516,13 @@ def _record_entry_changes(
                 min_quantity=entry.min_quantity,
                 currency=price_list.currency,
                 old_price=old,
-                new_price=entry.price,
+                new_price=new,
             )
-            for entry, old in changes
+            for entry, old, new in changes
         ],
         batch_size=1_000,
     )
-    skus = _skus_by_id(sorted({entry.product_id for entry, _ in changes}))
+    skus = _skus_by_id(sorted({entry.product_id for entry, _, _ in changes}))
     for chunk in chunks(changes, EVENT_CHANGES):
         record_event(
             organization_id=price_list.organization_id,
@@ -461,9 +541,9 @@ def _record_entry_changes(
                         "min_quantity": str(entry.min_quantity),
                         "valid_from": entry.valid_from.isoformat() if entry.valid_from else None,
                         "old_price": str(old) if old is not None else None,
-                        "new_price": str(entry.price),
+                        "new_price": str(new) if new is not None else None,
                     }
-                    for entry, old in chunk
+                    for entry, old, new in chunk
                 ],
             },
         )

@@ -31,6 +31,7 @@ from meridian.pricing.models import (
     Promotion,
 )
 from meridian.pricing.services._common import (
+    audit_change,
     decimal_error,
     require_pricing_editor,
     window_error,
@@ -62,8 +63,37 @@ class PromotionInput:
     is_active: bool = True
     external_id: str = ""
 
+    @classmethod
+    def of(cls, promotion: Promotion) -> PromotionInput:
+        """A promotion's current values (a change starts from them)."""
+        return cls(
+            name=promotion.name,
+            kind=Promotion.Kind(promotion.kind),
+            value=promotion.value,
+            stacking=Promotion.Stacking(promotion.stacking),
+            priority=promotion.priority,
+            currency=promotion.currency,
+            buy_quantity=promotion.buy_quantity,
+            get_quantity=promotion.get_quantity,
+            requires_coupon=promotion.requires_coupon,
+            website=promotion.website,
+            customer_group=promotion.customer_group,
+            account=promotion.account,
+            category=promotion.category,
+            product=promotion.product,
+            min_quantity=promotion.min_quantity,
+            min_line_amount=promotion.min_line_amount,
+            min_order_amount=promotion.min_order_amount,
+            starts_at=promotion.starts_at,
+            ends_at=promotion.ends_at,
+            is_active=promotion.is_active,
+            external_id=promotion.external_id,
+        )
 
-def _validate_promotion(organization_id: int, data: PromotionInput) -> dict[str, list[str]]:
+
+def _validate_promotion(
+    organization_id: int, data: PromotionInput, current_id: int | None = None
+) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
     if not data.name.strip():
         errors["name"] = ["must not be empty"]
@@ -115,10 +145,63 @@ def _validate_promotion(organization_id: int, data: PromotionInput) -> dict[str,
             errors[name] = ["not found"]
     if (
         data.external_id
-        and Promotion.objects.filter(organization_id=organization_id, external_id=data.external_id).exists()
+        and Promotion.objects.filter(organization_id=organization_id, external_id=data.external_id)
+        .exclude(pk=current_id or 0)
+        .exists()
     ):
         errors["external_id"] = ["already used"]
     return errors
+
+
+def _promotion_values(promotion: Promotion) -> dict[str, object]:
+    """What the audit compares: every editable value, references by id."""
+    return {
+        "name": promotion.name,
+        "kind": promotion.kind,
+        "value": promotion.value,
+        "currency": promotion.currency,
+        "buy_quantity": promotion.buy_quantity,
+        "get_quantity": promotion.get_quantity,
+        "stacking": promotion.stacking,
+        "priority": promotion.priority,
+        "requires_coupon": promotion.requires_coupon,
+        "website": promotion.website_id,
+        "customer_group": promotion.customer_group_id,
+        "account": promotion.account_id,
+        "category": promotion.category_id,
+        "product": promotion.product_id,
+        "min_quantity": promotion.min_quantity,
+        "min_line_amount": promotion.min_line_amount,
+        "min_order_amount": promotion.min_order_amount,
+        "starts_at": promotion.starts_at,
+        "ends_at": promotion.ends_at,
+        "is_active": promotion.is_active,
+        "external_id": promotion.external_id,
+    }
+
+
+def _apply_promotion(promotion: Promotion, data: PromotionInput, account: Account | None) -> None:
+    promotion.name = data.name.strip()
+    promotion.kind = data.kind
+    promotion.value = data.value
+    promotion.currency = validate_currency(data.currency) if data.currency else ""
+    promotion.buy_quantity = data.buy_quantity
+    promotion.get_quantity = data.get_quantity
+    promotion.stacking = data.stacking
+    promotion.priority = data.priority
+    promotion.requires_coupon = data.requires_coupon
+    promotion.website = data.website
+    promotion.customer_group = data.customer_group
+    promotion.account = account
+    promotion.category = data.category
+    promotion.product = data.product
+    promotion.min_quantity = data.min_quantity
+    promotion.min_line_amount = data.min_line_amount
+    promotion.min_order_amount = data.min_order_amount
+    promotion.starts_at = data.starts_at
+    promotion.ends_at = data.ends_at
+    promotion.is_active = data.is_active
+    promotion.external_id = data.external_id
 
 
 @transaction.atomic
@@ -129,29 +212,17 @@ def create_promotion(*, actor: Actor, data: PromotionInput) -> Promotion:
     if errors:
         raise InvalidInput("invalid promotion", fields=errors)
     account = get_account(actor=actor, reference=data.account.pk) if data.account is not None else None
-    promotion = Promotion.objects.create(
+    promotion = Promotion(organization_id=organization_id)
+    _apply_promotion(promotion, data, account)
+    promotion.save()
+    audit_change(
+        actor=actor,
         organization_id=organization_id,
-        name=data.name.strip(),
-        kind=data.kind,
-        value=data.value,
-        currency=validate_currency(data.currency) if data.currency else "",
-        buy_quantity=data.buy_quantity,
-        get_quantity=data.get_quantity,
-        stacking=data.stacking,
-        priority=data.priority,
-        requires_coupon=data.requires_coupon,
-        website=data.website,
-        customer_group=data.customer_group,
-        account=account,
-        category=data.category,
-        product=data.product,
-        min_quantity=data.min_quantity,
-        min_line_amount=data.min_line_amount,
-        min_order_amount=data.min_order_amount,
-        starts_at=data.starts_at,
-        ends_at=data.ends_at,
-        is_active=data.is_active,
-        external_id=data.external_id,
+        action="pricing.promotion.created",
+        object_type="promotion",
+        object_id=promotion.pk,
+        before={},
+        after=_promotion_values(promotion),
     )
     record_event(
         organization_id=organization_id,
@@ -161,6 +232,40 @@ def create_promotion(*, actor: Actor, data: PromotionInput) -> Promotion:
         payload={"name": promotion.name, "kind": promotion.kind, "value": str(promotion.value)},
     )
     return promotion
+
+
+@transaction.atomic
+def update_promotion(*, actor: Actor, promotion: Promotion, data: PromotionInput) -> Promotion:
+    """Replace a promotion's terms and conditions; `is_active=False` ends it while keeping its coupons
+    and redemptions (history). Prices follow at the next request. Locks the row; audited
+    (`pricing.promotion.changed`, old and new values) with a `pricing.promotion.changed` event."""
+    organization_id = require_pricing_editor(actor)
+    current = queries.get_promotion(actor=actor, promotion_id=promotion.pk)
+    row = Promotion.objects.select_for_update(of=("self",)).get(pk=current.pk)
+    errors = _validate_promotion(organization_id, data, row.pk)
+    if errors:
+        raise InvalidInput("invalid promotion", fields=errors)
+    account = get_account(actor=actor, reference=data.account.pk) if data.account is not None else None
+    before = _promotion_values(row)
+    _apply_promotion(row, data, account)
+    row.save()
+    if audit_change(
+        actor=actor,
+        organization_id=organization_id,
+        action="pricing.promotion.changed",
+        object_type="promotion",
+        object_id=row.pk,
+        before=before,
+        after=_promotion_values(row),
+    ):
+        record_event(
+            organization_id=organization_id,
+            aggregate_type="promotion",
+            aggregate_id=row.pk,
+            event_type="pricing.promotion.changed",
+            payload={"name": row.name, "kind": row.kind, "value": str(row.value), "is_active": row.is_active},
+        )
+    return row
 
 
 @transaction.atomic

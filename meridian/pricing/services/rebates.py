@@ -23,6 +23,7 @@ from meridian.pricing.models import (
     RebateTier,
 )
 from meridian.pricing.services._common import (
+    audit_change,
     decimal_error,
     require_pricing_editor,
 )
@@ -41,13 +42,16 @@ class RebateProgramInput:
     account: Account | None = None
 
 
-@transaction.atomic
-def create_rebate_program(*, actor: Actor, data: RebateProgramInput) -> RebateProgram:
-    organization_id = require_pricing_editor(actor)
+def _program_errors(
+    organization_id: int, data: RebateProgramInput, current: RebateProgram | None
+) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
+    codes = RebateProgram.objects.filter(organization_id=organization_id, code=data.code.strip())
+    if current is not None:
+        codes = codes.exclude(pk=current.pk)
     if not data.code.strip():
         errors["code"] = ["must not be empty"]
-    elif RebateProgram.objects.filter(organization_id=organization_id, code=data.code.strip()).exists():
+    elif codes.exists():
         errors["code"] = ["already used"]
     if not data.name.strip():
         errors["name"] = ["must not be empty"]
@@ -73,24 +77,99 @@ def create_rebate_program(*, actor: Actor, data: RebateProgramInput) -> RebatePr
             errors[f"tiers.{index}.threshold"] = ["a non-negative number with at most 3 decimals"]
         if not rate.is_finite() or rate < 0 or rate > 100:
             errors[f"tiers.{index}.rate_percent"] = ["between 0 and 100"]
+    if current is not None and current.accruals.exists():
+        # Accruals are per program and period: moving the basis under them would misstate statements.
+        for name in ("basis", "currency"):
+            if getattr(data, name) != getattr(current, name):
+                errors[name] = ["cannot change once the program has accruals"]
+    return errors
+
+
+def _program_values(program: RebateProgram, tiers: Sequence[tuple[Decimal, Decimal]]) -> dict[str, object]:
+    """What the audit compares: every editable value, the tiers as [threshold, rate] strings."""
+    return {
+        "code": program.code,
+        "name": program.name,
+        "basis": program.basis,
+        "currency": program.currency,
+        "period_start": program.period_start,
+        "period_end": program.period_end,
+        "customer_group": program.customer_group_id,
+        "account": program.account_id,
+        "is_active": program.is_active,
+        "tiers": [[str(threshold), str(rate)] for threshold, rate in sorted(tiers)],
+    }
+
+
+def _apply_program(program: RebateProgram, data: RebateProgramInput, account: Account | None) -> None:
+    program.code = data.code.strip()
+    program.name = data.name.strip()
+    program.basis = data.basis
+    program.currency = validate_currency(data.currency)
+    program.period_start, program.period_end = data.period_start, data.period_end
+    program.customer_group = data.customer_group
+    program.account = account
+
+
+@transaction.atomic
+def create_rebate_program(*, actor: Actor, data: RebateProgramInput) -> RebateProgram:
+    """A rebate program with its tiers; audited (`pricing.rebate_program.created`)."""
+    organization_id = require_pricing_editor(actor)
+    errors = _program_errors(organization_id, data, None)
     if errors:
         raise InvalidInput("invalid rebate program", fields=errors)
     account = get_account(actor=actor, reference=data.account.pk) if data.account is not None else None
-    program = RebateProgram.objects.create(
-        organization_id=organization_id,
-        code=data.code.strip(),
-        name=data.name.strip(),
-        basis=data.basis,
-        currency=validate_currency(data.currency),
-        period_start=data.period_start,
-        period_end=data.period_end,
-        customer_group=data.customer_group,
-        account=account,
-    )
+    program = RebateProgram(organization_id=organization_id)
+    _apply_program(program, data, account)
+    program.save()
     RebateTier.objects.bulk_create(
         RebateTier(program=program, threshold=threshold, rate_percent=rate) for threshold, rate in data.tiers
     )
+    audit_change(
+        actor=actor,
+        organization_id=organization_id,
+        action="pricing.rebate_program.created",
+        object_type="rebate_program",
+        object_id=program.pk,
+        before={},
+        after=_program_values(program, data.tiers),
+    )
     return program
+
+
+@transaction.atomic
+def update_rebate_program(
+    *, actor: Actor, program: RebateProgram, data: RebateProgramInput, is_active: bool
+) -> RebateProgram:
+    """Replace a program's terms and tiers (new tiers count from the next accrual on; recorded
+    accruals stay). `is_active=False` ends it and keeps its accruals. Basis and currency are fixed
+    once it has accruals. Locks the program (so no accrual runs halfway through); audited
+    (`pricing.rebate_program.changed`, old and new values)."""
+    organization_id = require_pricing_editor(actor)
+    current = queries.get_rebate_program(actor=actor, program_id=program.pk)
+    row = RebateProgram.objects.select_for_update(of=("self",)).get(pk=current.pk)
+    errors = _program_errors(organization_id, data, row)
+    if errors:
+        raise InvalidInput("invalid rebate program", fields=errors)
+    account = get_account(actor=actor, reference=data.account.pk) if data.account is not None else None
+    before = _program_values(row, [(tier.threshold, tier.rate_percent) for tier in row.tiers.all()])
+    _apply_program(row, data, account)
+    row.is_active = is_active
+    row.save()
+    row.tiers.all().delete()
+    RebateTier.objects.bulk_create(
+        RebateTier(program=row, threshold=threshold, rate_percent=rate) for threshold, rate in data.tiers
+    )
+    audit_change(
+        actor=actor,
+        organization_id=organization_id,
+        action="pricing.rebate_program.changed",
+        object_type="rebate_program",
+        object_id=row.pk,
+        before=before,
+        after=_program_values(row, data.tiers),
+    )
+    return row
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from meridian.catalog.models import Category, Product
+from meridian.catalog.services import set_part_number
 from meridian.core.actor import Actor
 from meridian.core.errors import InvalidInput
 from meridian.core.money import validate_currency
@@ -20,6 +21,7 @@ from meridian.pricing import engine, queries
 from meridian.pricing.errors import (
     AssignmentExists,
     ContractNumberTaken,
+    CustomerPriceNotFound,
 )
 from meridian.pricing.models import (
     Contract,
@@ -32,6 +34,7 @@ from meridian.pricing.models import (
 from meridian.pricing.services._common import (
     PRICE_STEP,
     QUANTITY_STEP,
+    audit_change,
     decimal_error,
     require_pricing_editor,
     window_error,
@@ -97,13 +100,26 @@ class ContractInput:
     external_id: str = ""
     terms: str = ""
 
+    @classmethod
+    def of(cls, contract: Contract) -> ContractInput:
+        """A contract's current values (a change starts from them)."""
+        return cls(
+            number=contract.number,
+            account=contract.account,
+            price_list=contract.price_list,
+            applies_to_children=contract.applies_to_children,
+            prices_are_final=contract.prices_are_final,
+            valid_from=contract.valid_from,
+            valid_to=contract.valid_to,
+            priority=contract.priority,
+            external_id=contract.external_id,
+            terms=contract.terms,
+        )
 
-@transaction.atomic
-def create_contract(*, actor: Actor, data: ContractInput) -> Contract:
-    """Bind an account in the actor's scope (optionally its children) to a price list for a period."""
-    organization_id = require_pricing_editor(actor)
-    account = get_account(actor=actor, reference=data.account.pk)
-    price_list = queries.get_price_list(actor=actor, reference=data.price_list.pk)
+
+def _contract_errors(
+    organization_id: int, data: ContractInput, current: Contract | None
+) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
     number = data.number.strip()
     if not number or len(number) > 40:
@@ -112,13 +128,44 @@ def create_contract(*, actor: Actor, data: ContractInput) -> Contract:
         errors["valid_to"] = [problem]
     if data.priority < 0:
         errors["priority"] = ["must not be negative"]
-    if (
-        data.external_id
-        and Contract.objects.filter(organization_id=organization_id, external_id=data.external_id).exists()
-    ):
-        errors["external_id"] = ["already used"]
+    if data.external_id:
+        clash = Contract.objects.filter(organization_id=organization_id, external_id=data.external_id)
+        if current is not None:
+            clash = clash.exclude(pk=current.pk)
+        if clash.exists():
+            errors["external_id"] = ["already used"]
+    return errors
+
+
+def _contract_values(contract: Contract) -> dict[str, object]:
+    """What the audit compares: every editable value, references by id."""
+    return {
+        "number": contract.number,
+        "account": contract.account_id,
+        "price_list": contract.price_list_id,
+        "applies_to_children": contract.applies_to_children,
+        "prices_are_final": contract.prices_are_final,
+        "valid_from": contract.valid_from,
+        "valid_to": contract.valid_to,
+        "priority": contract.priority,
+        "is_active": contract.is_active,
+        "external_id": contract.external_id,
+        "terms": contract.terms,
+    }
+
+
+@transaction.atomic
+def create_contract(*, actor: Actor, data: ContractInput) -> Contract:
+    """Bind an account in the actor's scope (optionally its children) to a price list for a period.
+
+    Audited (`pricing.contract.created`)."""
+    organization_id = require_pricing_editor(actor)
+    account = get_account(actor=actor, reference=data.account.pk)
+    price_list = queries.get_price_list(actor=actor, reference=data.price_list.pk)
+    errors = _contract_errors(organization_id, data, None)
     if errors:
         raise InvalidInput("invalid contract", fields=errors)
+    number = data.number.strip()
     if Contract.objects.filter(organization_id=organization_id, number=number).exists():
         raise ContractNumberTaken(number)
     contract = Contract.objects.create(
@@ -134,6 +181,15 @@ def create_contract(*, actor: Actor, data: ContractInput) -> Contract:
         external_id=data.external_id,
         terms=data.terms,
     )
+    audit_change(
+        actor=actor,
+        organization_id=organization_id,
+        action="pricing.contract.created",
+        object_type="contract",
+        object_id=contract.pk,
+        before={},
+        after=_contract_values(contract),
+    )
     record_event(
         organization_id=organization_id,
         aggregate_type="account",
@@ -142,6 +198,54 @@ def create_contract(*, actor: Actor, data: ContractInput) -> Contract:
         payload={"contract": contract.number, "price_list": price_list.code, "account_id": account.pk},
     )
     return contract
+
+
+@transaction.atomic
+def update_contract(*, actor: Actor, contract: Contract, data: ContractInput, is_active: bool) -> Contract:
+    """Change a contract's terms (its account stays); `is_active=False` ends it while keeping its
+    history (orders' traces name it). Locks the row; audited (`pricing.contract.changed`, old and
+    new values) with a `pricing.contract.changed` outbox event."""
+    organization_id = require_pricing_editor(actor)
+    current = queries.get_contract(actor=actor, contract_id=contract.pk)
+    row = Contract.objects.select_for_update(of=("self",)).get(pk=current.pk)
+    price_list = queries.get_price_list(actor=actor, reference=data.price_list.pk)
+    errors = _contract_errors(organization_id, data, row)
+    if data.account.pk != row.account_id:
+        errors["account"] = ["cannot change: end this contract and create one for the other account"]
+    if errors:
+        raise InvalidInput("invalid contract", fields=errors)
+    number = data.number.strip()
+    if Contract.objects.filter(organization_id=organization_id, number=number).exclude(pk=row.pk).exists():
+        raise ContractNumberTaken(number)
+    before = _contract_values(row)
+    row.number = number
+    row.price_list = price_list
+    row.applies_to_children = data.applies_to_children
+    row.prices_are_final = data.prices_are_final
+    row.valid_from, row.valid_to = data.valid_from, data.valid_to
+    row.priority = data.priority
+    row.is_active = is_active
+    row.external_id = data.external_id
+    row.terms = data.terms
+    row.save()
+    after = _contract_values(row)
+    if audit_change(
+        actor=actor,
+        organization_id=organization_id,
+        action="pricing.contract.changed",
+        object_type="contract",
+        object_id=row.pk,
+        before=before,
+        after=after,
+    ):
+        record_event(
+            organization_id=organization_id,
+            aggregate_type="account",
+            aggregate_id=row.account_id,
+            event_type="pricing.contract.changed",
+            payload={"contract": row.number, "price_list": price_list.code, "account_id": row.account_id},
+        )
+    return row
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,13 +262,34 @@ class RuleInput:
     valid_from: dt.date | None = None
     valid_to: dt.date | None = None
 
+    @classmethod
+    def of(cls, rule: PriceRule) -> RuleInput:
+        """A rule's current values (a change starts from them)."""
+        return cls(
+            base=PriceRule.Base(rule.base),
+            multiplier=rule.multiplier,
+            percent=rule.percent,
+            rounding=PriceRule.Rounding(rule.rounding),
+            base_price_list=rule.base_price_list,
+            category=rule.category,
+            product=rule.product,
+            name=rule.name,
+            priority=rule.priority,
+            valid_from=rule.valid_from,
+            valid_to=rule.valid_to,
+        )
 
-def _derivation_errors(organization_id: int, list_id: int, base_id: int) -> str:
-    """A rule chain is acyclic and at most two lists deep (what resolution loads)."""
+
+def _derivation_errors(organization_id: int, list_id: int, base_id: int, rule_id: int | None = None) -> str:
+    """A rule chain is acyclic and at most two lists deep (what resolution loads); `rule_id` is the
+    rule being edited, whose current base does not count."""
     edges: dict[int, set[int]] = {}
-    for source, target in PriceRule.objects.filter(
+    others = PriceRule.objects.filter(
         price_list__organization_id=organization_id, is_active=True, base_price_list__isnull=False
-    ).values_list("price_list_id", "base_price_list_id"):
+    )
+    if rule_id is not None:
+        others = others.exclude(pk=rule_id)
+    for source, target in others.values_list("price_list_id", "base_price_list_id"):
         edges.setdefault(source, set()).add(target)
     edges.setdefault(list_id, set()).add(base_id)
 
@@ -182,11 +307,9 @@ def _derivation_errors(organization_id: int, list_id: int, base_id: int) -> str:
     return ""
 
 
-@transaction.atomic
-def create_price_rule(*, actor: Actor, price_list: PriceList, data: RuleInput) -> PriceRule:
-    """Add a rule that derives prices for `price_list` at resolution time (never materialized)."""
-    organization_id = require_pricing_editor(actor)
-    price_list = queries.get_price_list(actor=actor, reference=price_list.pk)
+def _rule_errors(
+    organization_id: int, price_list: PriceList, data: RuleInput, rule_id: int | None
+) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
     if data.base not in PriceRule.Base.values:
         errors["base"] = [f"one of {sorted(PriceRule.Base.values)}"]
@@ -200,7 +323,7 @@ def create_price_rule(*, actor: Actor, price_list: PriceList, data: RuleInput) -
             errors["base_price_list"] = ["a list cannot derive from itself"]
         elif base.currency != price_list.currency:
             errors["base_price_list"] = [f"must be in {price_list.currency}"]
-        elif problem := _derivation_errors(organization_id, price_list.pk, base.pk):
+        elif problem := _derivation_errors(organization_id, price_list.pk, base.pk, rule_id):
             errors["base_price_list"] = [problem]
     elif data.base_price_list is not None:
         errors["base_price_list"] = ["only for a price-list base"]
@@ -213,24 +336,106 @@ def create_price_rule(*, actor: Actor, price_list: PriceList, data: RuleInput) -
         errors["multiplier"] = [problem]
     if not data.percent.is_finite() or data.percent < -100 or data.percent > 1000:
         errors["percent"] = ["between -100 and 1000"]
+    if data.priority < 0:
+        errors["priority"] = ["must not be negative"]
     if problem := window_error(data.valid_from, data.valid_to):
         errors["valid_to"] = [problem]
+    return errors
+
+
+def _rule_values(rule: PriceRule) -> dict[str, object]:
+    return {
+        "price_list": rule.price_list_id,
+        "name": rule.name,
+        "category": rule.category_id,
+        "product": rule.product_id,
+        "base": rule.base,
+        "base_price_list": rule.base_price_list_id,
+        "multiplier": rule.multiplier,
+        "percent": rule.percent,
+        "rounding": rule.rounding,
+        "priority": rule.priority,
+        "valid_from": rule.valid_from,
+        "valid_to": rule.valid_to,
+        "is_active": rule.is_active,
+    }
+
+
+def _apply_rule(rule: PriceRule, data: RuleInput) -> None:
+    rule.name = data.name.strip()
+    rule.category = data.category
+    rule.product = data.product
+    rule.base = data.base
+    rule.base_price_list = data.base_price_list if data.base == PriceRule.Base.PRICE_LIST else None
+    rule.multiplier = data.multiplier
+    rule.percent = data.percent
+    rule.rounding = data.rounding
+    rule.priority = data.priority
+    rule.valid_from, rule.valid_to = data.valid_from, data.valid_to
+
+
+def _audit_rule(
+    actor: Actor,
+    organization_id: int,
+    action: str,
+    rule_id: int,
+    before: dict[str, object],
+    after: dict[str, object],
+) -> None:
+    audit_change(
+        actor=actor,
+        organization_id=organization_id,
+        action=action,
+        object_type="price_rule",
+        object_id=rule_id,
+        before=before,
+        after=after,
+    )
+
+
+@transaction.atomic
+def create_price_rule(*, actor: Actor, price_list: PriceList, data: RuleInput) -> PriceRule:
+    """Add a rule that derives prices for `price_list` at resolution time (never materialized); audited."""
+    organization_id = require_pricing_editor(actor)
+    price_list = queries.get_price_list(actor=actor, reference=price_list.pk)
+    errors = _rule_errors(organization_id, price_list, data, None)
     if errors:
         raise InvalidInput("invalid price rule", fields=errors)
-    return PriceRule.objects.create(
-        price_list=price_list,
-        name=data.name.strip(),
-        category=data.category,
-        product=data.product,
-        base=data.base,
-        base_price_list=data.base_price_list if data.base == PriceRule.Base.PRICE_LIST else None,
-        multiplier=data.multiplier,
-        percent=data.percent,
-        rounding=data.rounding,
-        priority=data.priority,
-        valid_from=data.valid_from,
-        valid_to=data.valid_to,
-    )
+    rule = PriceRule(price_list=price_list)
+    _apply_rule(rule, data)
+    rule.save()
+    _audit_rule(actor, organization_id, "pricing.price_rule.created", rule.pk, {}, _rule_values(rule))
+    return rule
+
+
+@transaction.atomic
+def update_price_rule(*, actor: Actor, rule: PriceRule, data: RuleInput, is_active: bool) -> PriceRule:
+    """Replace a rule's terms (its list stays); prices follow at the next request. Locks the row;
+    audited (`pricing.price_rule.changed`, old and new values)."""
+    organization_id = require_pricing_editor(actor)
+    current = queries.get_price_rule(actor=actor, rule_id=rule.pk)
+    row = PriceRule.objects.select_for_update(of=("self",)).get(pk=current.pk)
+    errors = _rule_errors(organization_id, current.price_list, data, row.pk)
+    if errors:
+        raise InvalidInput("invalid price rule", fields=errors)
+    before = _rule_values(row)
+    _apply_rule(row, data)
+    row.is_active = is_active
+    row.save()
+    _audit_rule(actor, organization_id, "pricing.price_rule.changed", row.pk, before, _rule_values(row))
+    return row
+
+
+@transaction.atomic
+def delete_price_rule(*, actor: Actor, rule: PriceRule) -> None:
+    """Remove a rule; its derived prices disappear at the next request. Audited with its last values."""
+    organization_id = require_pricing_editor(actor)
+    current = queries.get_price_rule(actor=actor, rule_id=rule.pk)
+    row = PriceRule.objects.select_for_update(of=("self",)).get(pk=current.pk)
+    before = _rule_values(row)
+    rule_id = row.pk
+    row.delete()
+    _audit_rule(actor, organization_id, "pricing.price_rule.deleted", rule_id, before, {})
 
 
 @transaction.atomic
@@ -246,8 +451,13 @@ def set_customer_price(
     valid_from: dt.date | None = None,
     valid_to: dt.date | None = None,
     applies_to_children: bool = False,
+    part_number: str | None = None,
 ) -> CustomerPrice:
-    """Give an account in scope its own price for a product (the first source of its chain); audited."""
+    """Give an account in scope its own price for a product (the first source of its chain); audited.
+
+    Upserts by (account, product, uom, min_quantity, currency, valid_from). A `part_number` also
+    gives the account its own code for the product (catalog's `set_part_number`), in the same
+    transaction."""
     organization_id = require_pricing_editor(actor)
     account = get_account(actor=actor, reference=account.pk)
     errors: dict[str, list[str]] = {}
@@ -294,34 +504,56 @@ def set_customer_price(
     else:
         row.price, row.valid_to, row.applies_to_children = new_price, valid_to, applies_to_children
         row.save(update_fields=["price", "valid_to", "applies_to_children", "updated_at"])
+    if part_number is not None and part_number.strip():
+        set_part_number(actor=actor, account=account, product=product, part_number=part_number)
     if old != new_price:
-        now = timezone.now()
-        PriceChange.objects.create(
-            organization_id=organization_id,
-            kind=PriceChange.Kind.CUSTOMER_PRICE,
-            changed_by_id=actor.user_id,
-            changed_at=now,
-            entry_id=row.pk,
-            account=account,
-            product=product,
-            uom=code,
-            min_quantity=row.min_quantity,
-            currency=currency,
-            old_price=old,
-            new_price=new_price,
-        )
-        record_event(
-            organization_id=organization_id,
-            aggregate_type="account",
-            aggregate_id=account.pk,
-            event_type="pricing.customer_price.changed",
-            payload={
-                "sku": product.sku,
-                "uom": code,
-                "min_quantity": str(row.min_quantity),
-                "currency": currency,
-                "old_price": str(old) if old is not None else None,
-                "new_price": str(new_price),
-            },
-        )
+        _record_customer_price_change(actor, row, old, new_price)
     return row
+
+
+@transaction.atomic
+def delete_customer_price(*, actor: Actor, customer_price: CustomerPrice) -> None:
+    """Remove an account's own price (the chain moves on at the next request); audited as a change
+    from its price to none, with a `pricing.customer_price.changed` event."""
+    require_pricing_editor(actor)
+    current = queries.get_customer_price(actor=actor, customer_price_id=customer_price.pk)
+    row = CustomerPrice.objects.select_for_update(of=("self",)).filter(pk=current.pk).first()
+    if row is None:
+        raise CustomerPriceNotFound(customer_price.pk)
+    row.product = current.product
+    CustomerPrice.objects.filter(pk=row.pk).delete()
+    _record_customer_price_change(actor, row, row.price, None)
+
+
+def _record_customer_price_change(
+    actor: Actor, row: CustomerPrice, old: Decimal | None, new: Decimal | None
+) -> None:
+    """The audit row and outbox event of one customer price change (old or new None: created, removed)."""
+    PriceChange.objects.create(
+        organization_id=row.organization_id,
+        kind=PriceChange.Kind.CUSTOMER_PRICE,
+        changed_by_id=actor.user_id,
+        changed_at=timezone.now(),
+        entry_id=row.pk,
+        account_id=row.account_id,
+        product_id=row.product_id,
+        uom=row.uom,
+        min_quantity=row.min_quantity,
+        currency=row.currency,
+        old_price=old,
+        new_price=new,
+    )
+    record_event(
+        organization_id=row.organization_id,
+        aggregate_type="account",
+        aggregate_id=row.account_id,
+        event_type="pricing.customer_price.changed",
+        payload={
+            "sku": row.product.sku,
+            "uom": row.uom,
+            "min_quantity": str(row.min_quantity),
+            "currency": row.currency,
+            "old_price": str(old) if old is not None else None,
+            "new_price": str(new) if new is not None else None,
+        },
+    )

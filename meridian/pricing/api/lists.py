@@ -10,7 +10,9 @@ nothing is cached, a changed price is what the very next call returns.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import Any
 
 from django.db.models import Q
 from django.http import HttpRequest
@@ -490,6 +492,31 @@ def list_promotions(request: HttpRequest, page: Query[PageParams]) -> PromotionL
     )
 
 
+_PROMOTION_REFERENCES: dict[str, Callable[[Actor, Any], object]] = {
+    "website": _body_website,
+    "customer_group": _body_group,
+    "account": _body_account,
+    "category": _body_category,
+    "product": _body_product,
+}
+
+
+def promotion_input(
+    actor: Actor, sent: dict[str, Any], start: Callable[..., services.PromotionInput]
+) -> services.PromotionInput:
+    """`start(**values)` with the values sent: condition references resolved (an unknown one is a
+    bad value for its field), times read as UTC without an offset. `start` is PromotionInput for a
+    new promotion, or `partial(dataclasses.replace, current)` for a change."""
+    values = dict(sent)
+    for name, resolve in _PROMOTION_REFERENCES.items():
+        if values.get(name) is not None:
+            values[name] = resolve(actor, values[name])
+    for name in ("starts_at", "ends_at"):
+        if name in values:
+            values[name] = _aware(values[name])
+    return start(**values)
+
+
 @router.post("/promotions", response={201: PromotionOut, **error_responses(403, 409, 422)})
 def create_promotion(request: HttpRequest, payload: PromotionIn) -> Status[PromotionOut]:
     """Create a promotion with its conditions (price editors); `requires_coupon` ones apply only
@@ -497,32 +524,7 @@ def create_promotion(request: HttpRequest, payload: PromotionIn) -> Status[Promo
     actor = actor_of(request)
     services.require_pricing_editor(actor)
     promotion = services.create_promotion(
-        actor=actor,
-        data=services.PromotionInput(
-            name=payload.name,
-            kind=payload.kind,
-            value=payload.value,
-            stacking=payload.stacking,
-            priority=payload.priority,
-            currency=payload.currency,
-            buy_quantity=payload.buy_quantity,
-            get_quantity=payload.get_quantity,
-            requires_coupon=payload.requires_coupon,
-            website=_body_website(actor, payload.website) if payload.website is not None else None,
-            customer_group=_body_group(actor, payload.customer_group)
-            if payload.customer_group is not None
-            else None,
-            account=_body_account(actor, payload.account) if payload.account is not None else None,
-            category=_body_category(actor, payload.category) if payload.category is not None else None,
-            product=_body_product(actor, payload.product) if payload.product is not None else None,
-            min_quantity=payload.min_quantity,
-            min_line_amount=payload.min_line_amount,
-            min_order_amount=payload.min_order_amount,
-            starts_at=_aware(payload.starts_at),
-            ends_at=_aware(payload.ends_at),
-            is_active=payload.is_active,
-            external_id=payload.external_id,
-        ),
+        actor=actor, data=promotion_input(actor, payload.model_dump(), services.PromotionInput)
     )
     return Status(201, _promotion_out(promotion, 0))
 

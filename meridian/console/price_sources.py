@@ -1,0 +1,312 @@
+"""Console pages for customer prices and part numbers, assignment inheritance, ending contracts and
+promotions (on the account and promotion pages), price rules (on the price list page) and each
+website's strategy (on the price lists page), rebate programs and their tiers. Price editors change them; everything goes
+through the pricing services the API uses, audited, live at the next request."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from meridian.catalog import queries as catalog
+from meridian.catalog.errors import ProductNotFound
+from meridian.console.price_forms import CustomerPriceForm, InheritanceForm, RebateProgramForm, StrategyForm
+from meridian.console.prices import account_page_with, price_list_page_with, rule_form_for
+from meridian.console.pricing_context import can_edit_prices
+from meridian.core.errors import Conflict, RuleViolation
+from meridian.customers import queries as customers
+from meridian.portal.ui import actor_of, add_domain_error, staff_required
+from meridian.pricing import queries, services
+from meridian.pricing.models import RebateProgram
+
+
+def _pricing_section(account_id: int) -> str:
+    return f"{reverse('console:account', args=[account_id])}#pricing"
+
+
+@require_POST
+@staff_required
+def set_customer_price(request: HttpRequest, account_id: int) -> HttpResponse:
+    actor = actor_of(request)
+    account = customers.get_account(actor=actor, reference=account_id)  # 404 before the role's 403
+    services.require_pricing_editor(actor)
+    form = CustomerPriceForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            product = catalog.get_product(actor=actor, reference=data["sku"])
+        except ProductNotFound:
+            form.add_error("sku", f"No product {data['sku']}.")
+        else:
+            try:
+                services.set_customer_price(
+                    actor=actor,
+                    account=account,
+                    product=product,
+                    price=data["price"],
+                    currency=data["currency"],
+                    uom=data["uom"],
+                    min_quantity=data["min_quantity"],
+                    valid_from=data["valid_from"],
+                    valid_to=data["valid_to"],
+                    applies_to_children=data["applies_to_children"],
+                    part_number=data["part_number"] or None,
+                )
+            except (Conflict, RuleViolation) as exc:
+                add_domain_error(form, exc)
+            else:
+                messages.success(request, f"{account.name} now pays its own price for {product.sku}.")
+                return redirect(_pricing_section(account.pk))
+    return account_page_with(request, account, customer_price_form=form)
+
+
+@require_POST
+@staff_required
+def delete_customer_price(request: HttpRequest, customer_price_id: int) -> HttpResponse:
+    actor = actor_of(request)
+    row = queries.get_customer_price(actor=actor, customer_price_id=customer_price_id)
+    services.require_pricing_editor(actor)
+    services.delete_customer_price(actor=actor, customer_price=row)
+    messages.success(request, f"The own price for {row.product.sku} is removed.")
+    return redirect(_pricing_section(row.account_id))
+
+
+@require_POST
+@staff_required
+def set_assignment_inheritance(request: HttpRequest, account_id: int) -> HttpResponse:
+    actor = actor_of(request)
+    account = customers.get_account(actor=actor, reference=account_id)  # 404 before the role's 403
+    services.require_pricing_editor(actor)
+    form = InheritanceForm(request.POST)
+    if form.is_valid():
+        services.set_assignment_inheritance(
+            actor=actor, account=account, inheritance=form.cleaned_data["assignment_inheritance"]
+        )
+        messages.success(request, "Price list inheritance saved.")
+    else:
+        messages.error(request, "Choose inherit or stop.")
+    return redirect(_pricing_section(account.pk))
+
+
+@require_POST
+@staff_required
+def toggle_contract(request: HttpRequest, contract_id: int) -> HttpResponse:
+    """End an active contract, or reactivate an ended one (its history stays either way)."""
+    actor = actor_of(request)
+    contract = queries.get_contract(actor=actor, contract_id=contract_id)
+    services.require_pricing_editor(actor)
+    try:
+        services.update_contract(
+            actor=actor,
+            contract=contract,
+            data=services.ContractInput.of(contract),
+            is_active=not contract.is_active,
+        )
+    except (Conflict, RuleViolation) as exc:
+        messages.error(request, str(exc))
+    else:
+        state = "reactivated" if not contract.is_active else "ended"
+        messages.success(request, f"Contract {contract.number} is {state}.")
+    return redirect(_pricing_section(contract.account_id))
+
+
+@require_POST
+@staff_required
+def toggle_promotion(request: HttpRequest, promotion_id: int) -> HttpResponse:
+    """End an active promotion, or reactivate an ended one (coupons and redemptions stay)."""
+    actor = actor_of(request)
+    promotion = queries.get_promotion(actor=actor, promotion_id=promotion_id)
+    services.require_pricing_editor(actor)
+    current = services.PromotionInput.of(promotion)
+    try:
+        services.update_promotion(
+            actor=actor, promotion=promotion, data=replace(current, is_active=not current.is_active)
+        )
+    except (Conflict, RuleViolation) as exc:
+        messages.error(request, str(exc))
+    else:
+        state = "reactivated" if not current.is_active else "ended"
+        messages.success(request, f"{promotion.name} is {state}.")
+    return redirect("console:promotion", promotion_id=promotion.pk)
+
+
+# --- rules on the price list page, the strategy on the price lists page ------------------------
+
+
+@require_POST
+@staff_required
+def create_price_rule(request: HttpRequest, price_list_id: int) -> HttpResponse:
+    actor = actor_of(request)
+    price_list = queries.get_price_list(actor=actor, reference=price_list_id)  # 404 before the role's 403
+    services.require_pricing_editor(actor)
+    form = rule_form_for(actor, request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        product = None
+        if data["sku"]:
+            try:
+                product = catalog.get_product(actor=actor, reference=data["sku"])
+            except ProductNotFound:
+                form.add_error("sku", f"No product {data['sku']}.")
+        if not form.errors:
+            try:
+                services.create_price_rule(
+                    actor=actor,
+                    price_list=price_list,
+                    data=services.RuleInput(
+                        base=data["base"],
+                        multiplier=data["multiplier"],
+                        percent=data["percent"],
+                        rounding=data["rounding"],
+                        base_price_list=data["base_price_list"],
+                        category=data["category"],
+                        product=product,
+                        name=data["name"],
+                        priority=data["priority"],
+                        valid_from=data["valid_from"],
+                        valid_to=data["valid_to"],
+                    ),
+                )
+            except (Conflict, RuleViolation) as exc:
+                add_domain_error(form, exc)
+            else:
+                messages.success(request, f"The rule now derives prices for {price_list.code}.")
+                return redirect(f"{reverse('console:price_list', args=[price_list.pk])}#rules")
+    return price_list_page_with(request, price_list, form)
+
+
+@require_POST
+@staff_required
+def delete_price_rule(request: HttpRequest, rule_id: int) -> HttpResponse:
+    actor = actor_of(request)
+    rule = queries.get_price_rule(actor=actor, rule_id=rule_id)
+    services.require_pricing_editor(actor)
+    services.delete_price_rule(actor=actor, rule=rule)
+    messages.success(request, f"The rule is removed from {rule.price_list.code}.")
+    return redirect(f"{reverse('console:price_list', args=[rule.price_list_id])}#rules")
+
+
+@require_POST
+@staff_required
+def set_pricing_strategy(request: HttpRequest) -> HttpResponse:
+    actor = actor_of(request)
+    services.require_pricing_editor(actor)
+    form = StrategyForm(request.POST)
+    if form.is_valid():
+        websites = {website.pk: website for website, _ in queries.website_strategies(actor=actor)}
+        website = websites.get(form.cleaned_data["website"])
+        if website is not None:
+            services.set_pricing_strategy(
+                actor=actor, website=website, strategy=form.cleaned_data["strategy"]
+            )
+            messages.success(
+                request, f"{website.name} now resolves prices by {form.cleaned_data['strategy']}."
+            )
+            return redirect("console:price_lists")
+    messages.error(request, "Choose a website of yours and a strategy.")
+    return redirect("console:price_lists")
+
+
+# --- rebate programs ---------------------------------------------------------------------------
+
+
+def _program_input(data: dict[str, Any]) -> services.RebateProgramInput:
+    return services.RebateProgramInput(
+        code=data["code"],
+        name=data["name"],
+        basis=data["basis"],
+        currency=data["currency"],
+        period_start=data["period_start"],
+        period_end=data["period_end"],
+        tiers=data["tiers"],
+        customer_group=data["customer_group"],
+    )
+
+
+@staff_required
+def rebate_programs(request: HttpRequest) -> HttpResponse:
+    """Every rebate program with its tiers; price editors add one here."""
+    actor = actor_of(request)
+    editor = can_edit_prices(actor)
+    groups = customers.list_customer_groups(actor=actor)
+    form = RebateProgramForm(groups=groups)
+    status = 200
+    if request.method == "POST":
+        services.require_pricing_editor(actor)
+        form = RebateProgramForm(request.POST, groups=groups)
+        if form.is_valid():
+            try:
+                program = services.create_rebate_program(actor=actor, data=_program_input(form.cleaned_data))
+            except (Conflict, RuleViolation) as exc:
+                add_domain_error(form, exc)
+            else:
+                messages.success(request, f"Rebate program {program.code} is set up.")
+                return redirect("console:rebate_program", program_id=program.pk)
+        status = 422
+    context = {
+        # programs+group, account; tiers
+        "programs": list(queries.list_rebate_programs(actor=actor)),
+        "form": form if editor else None,
+        "can_edit_prices": editor,
+    }
+    return render(request, "console/prices/rebates.html", context, status=status)
+
+
+def _program_page(
+    request: HttpRequest, program: RebateProgram, form: RebateProgramForm | None, status: int = 200
+) -> HttpResponse:
+    actor = actor_of(request)
+    editor = can_edit_prices(actor)
+    if form is None and editor:
+        form = RebateProgramForm(
+            groups=customers.list_customer_groups(actor=actor),
+            initial={
+                "code": program.code,
+                "name": program.name,
+                "basis": program.basis,
+                "currency": program.currency,
+                "period_start": program.period_start,
+                "period_end": program.period_end,
+                "tiers": RebateProgramForm.tiers_text(program),
+                "customer_group": program.customer_group_id,
+                "is_active": program.is_active,
+            },
+        )
+    context = {"program": program, "form": form, "can_edit_prices": editor}
+    return render(request, "console/prices/rebate_program.html", context, status=status)
+
+
+@staff_required
+def rebate_program(request: HttpRequest, program_id: int) -> HttpResponse:
+    program = queries.get_rebate_program(actor=actor_of(request), program_id=program_id)
+    return _program_page(request, program, None)
+
+
+@require_POST
+@staff_required
+def edit_rebate_program(request: HttpRequest, program_id: int) -> HttpResponse:
+    actor = actor_of(request)
+    program = queries.get_rebate_program(actor=actor, program_id=program_id)  # 404 before the role's 403
+    services.require_pricing_editor(actor)
+    form = RebateProgramForm(request.POST, groups=customers.list_customer_groups(actor=actor))
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.update_rebate_program(
+                actor=actor,
+                program=program,
+                data=replace(_program_input(data), account=program.account),
+                is_active=data["is_active"],
+            )
+        except (Conflict, RuleViolation) as exc:
+            add_domain_error(form, exc)
+        else:
+            messages.success(request, f"Rebate program {data['code']} is saved.")
+            return redirect("console:rebate_program", program_id=program.pk)
+    return _program_page(request, program, form, status=422)
