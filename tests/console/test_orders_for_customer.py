@@ -318,9 +318,10 @@ def test_the_account_pages_ordering_section_costs_two_queries_whatever_it_lists(
         Cart.objects.create(organization=world.organization, account=world.child, owner=owner)
     rep = _client(world.rep)
 
-    # the actor (6); account, ancestors, subtree, users, addresses; the pricing section (2);
-    # orders+account+placing user; carts+account+owner
-    with django_assert_num_queries(15):
+    # the actor (6); account, ancestors, subtree, users, addresses; the pricing section (6: contracts,
+    # assignments, customer prices, inheritance, rebate statement); orders+account+placing user;
+    # carts+account+owner
+    with django_assert_num_queries(19):
         response = rep.get(reverse("console:account", args=[world.child.pk]))
 
     assert len(response.context["recent_orders"]) == len(response.context["open_carts"]) == orders
