@@ -303,9 +303,9 @@ def set_stock_levels(request: HttpRequest, payload: StockCountIn) -> Status[obje
     for index, reference, sku, parsed in rows:
         warehouse = warehouses.get(reference) if isinstance(reference, str) else None
         product = products.get(sku) if isinstance(sku, str) else None
-        if reference in references and warehouse is None:
+        if isinstance(reference, str) and reference in references and warehouse is None:
             rejected.append(RowError(index, "warehouse", f"no warehouse {reference}"))
-        if sku in skus and product is None:
+        if isinstance(sku, str) and sku in skus and product is None:
             rejected.append(RowError(index, "sku", f"no product {sku}"))
         if parsed is not None and warehouse is not None and product is not None:
             counts.append(

@@ -24,10 +24,6 @@ from tests.security.world import World, fill
 # Row fields that name an existing object: a value naming none is a broken row too.
 REFERENCE_FIELDS = {"sku", "warehouse", "uom"}
 NOTHING = "zz-no-such-thing"
-# Breaks that crash the server today, proven by their own strict xfail below and reported (they
-# are in the inventory API, which this harness does not own); skipped here so that the other
-# breaks of the same operation stay checked.
-KNOWN_500 = {("set_stock_levels", "warehouse", dict), ("set_stock_levels", "sku", dict)}
 
 
 @pytest.fixture
@@ -92,8 +88,6 @@ def test_one_broken_row_answers_a_row_numbered_4xx_and_applies_nothing(
     problems = []
 
     for field, broken in _breaks(items):
-        if (operation.id, field, type(broken)) in KNOWN_500:
-            continue
         for broken_index in (0, 1):
             body = fill(template, world=world, account=world.account_a)
             assert isinstance(body, dict)
@@ -128,13 +122,6 @@ def test_one_broken_row_answers_a_row_numbered_4xx_and_applies_nothing(
 
 
 @pytest.mark.django_db
-@pytest.mark.xfail(
-    strict=True,
-    raises=TypeError,
-    reason="PUT /stock crashes (500, TypeError: unhashable type: 'dict') on a row whose `warehouse` or "
-    "`sku` is a JSON object: meridian/inventory/api.py set_stock_levels tests `reference in references` "
-    "with the raw value; it should report the row (`rows.<n>.warehouse`: not a string) instead",
-)
 @pytest.mark.parametrize("field", ["warehouse", "sku"])
 def test_a_stock_count_row_naming_its_warehouse_or_sku_by_an_object_is_reported(
     field: str, world: World
