@@ -13,7 +13,7 @@ from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, 
 from meridian.catalog import queries as catalog_queries
 from meridian.catalog.models import Product
 from meridian.core.actor import Actor
-from meridian.customers.models import Account
+from meridian.customers.models import Account, Address
 from meridian.inventory import engine
 from meridian.inventory.errors import PurchaseOrderNotFound, WarehouseNotFound
 from meridian.inventory.models import (
@@ -484,6 +484,20 @@ def dropship_options(
     for product_id, supplier_id, lead_time_days in rows:
         options.setdefault(product_id, []).append(engine.DropShipOption(supplier_id, lead_time_days))
     return options
+
+
+def address_coordinates(*, organization_id: int, address_id: int) -> engine.Coordinates | None:
+    """The ship-to address's coordinates, when it has them and belongs to the organization (one query)."""
+    row = (
+        Address.objects.filter(
+            pk=address_id, account__organization_id=organization_id, latitude__isnull=False
+        )
+        .values_list("latitude", "longitude")
+        .first()
+    )
+    if row is None or row[0] is None or row[1] is None:
+        return None
+    return engine.Coordinates(float(row[0]), float(row[1]))
 
 
 # --- availability ---------------------------------------------------------------------------

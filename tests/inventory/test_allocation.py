@@ -142,6 +142,57 @@ def test_nearest_allocates_from_the_warehouse_closest_to_the_ship_to_address(sho
 
 
 @pytest.mark.django_db
+def test_nearest_reads_the_ship_to_addresss_own_coordinates_else_falls_back_to_priority(shop: Shop) -> None:
+    services.configure_website(website=shop.website, allocation_strategy=AllocationStrategy.NEAREST)
+    product = ProductFactory(organization=shop.org)
+    for warehouse in (shop.chicago, shop.reno, shop.newark):
+        receive(warehouse, product, 10)
+    sacramento = AddressFactory(account=shop.account, latitude=D("38.58"), longitude=D("-121.49"))
+    unknown = AddressFactory(account=shop.account)  # no coordinates
+    foreign = AddressFactory(latitude=D("38.58"), longitude=D("-121.49"))  # another organization's
+
+    west = allocate(
+        shop,
+        OrderLine("1", product.pk, D(2)),
+        reference="SO-1",
+        ship_to=services.ShipTo(address_id=sacramento.pk),
+    )
+    fallback = allocate(
+        shop,
+        OrderLine("1", product.pk, D(2)),
+        reference="SO-2",
+        ship_to=services.ShipTo(address_id=unknown.pk),
+    )
+    not_ours = allocate(
+        shop,
+        OrderLine("1", product.pk, D(2)),
+        reference="SO-3",
+        ship_to=services.ShipTo(address_id=foreign.pk),
+    )
+
+    assert pieces(west) == [(shop.reno.pk, D(2))]
+    assert pieces(fallback) == [(shop.chicago.pk, D(2))]  # priority 1
+    assert pieces(not_ours) == [(shop.chicago.pk, D(2))]
+
+
+@pytest.mark.django_db
+def test_only_nearest_reads_the_address(shop: Shop, django_assert_num_queries: Any) -> None:
+    product = ProductFactory(organization=shop.org)
+    receive(shop.chicago, product, 10)
+    address = AddressFactory(account=shop.account, latitude=D("38.58"), longitude=D("-121.49"))
+    ship_to = services.ShipTo(address_id=address.pk)
+    allocate(shop, OrderLine("1", product.pk, D(1)), reference="SO-0", ship_to=ship_to)  # caches routing
+    writes = 3 if connection.vendor == "postgresql" else 4
+
+    with django_assert_num_queries(writes):  # priority: no address query
+        allocate(shop, OrderLine("1", product.pk, D(1)), reference="SO-1", ship_to=ship_to)
+    services.configure_website(website=shop.website, allocation_strategy=AllocationStrategy.NEAREST)
+    allocate(shop, OrderLine("1", product.pk, D(1)), reference="SO-2", ship_to=ship_to)  # new stamp
+    with django_assert_num_queries(writes + 1):  # nearest: + the address's coordinates
+        allocate(shop, OrderLine("1", product.pk, D(1)), reference="SO-3", ship_to=ship_to)
+
+
+@pytest.mark.django_db
 def test_fewest_shipments_ships_the_whole_order_from_one_warehouse(shop: Shop) -> None:
     services.configure_website(website=shop.website, allocation_strategy=AllocationStrategy.FEWEST_SHIPMENTS)
     bolt, nut = ProductFactory(organization=shop.org), ProductFactory(organization=shop.org)

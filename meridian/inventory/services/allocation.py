@@ -45,7 +45,8 @@ class OrderLine:
 
 @dataclass(frozen=True, slots=True)
 class ShipTo:
-    """Where the order goes: coordinates for the `nearest` strategy, the address for drop-ship orders."""
+    """Where the order goes: coordinates for the `nearest` strategy (else the address's own, when it
+    has them), the address for drop-ship orders."""
 
     latitude: Decimal | None = None
     longitude: Decimal | None = None
@@ -175,6 +176,12 @@ def _allocate(
         if dropshippable
         else {}
     )
+    coordinates = ship_to.coordinates if ship_to else None
+    if coordinates is None and ship_to and ship_to.address_id and route.strategy is engine.Strategy.NEAREST:
+        # Only `nearest` needs them: one query then, none for the other strategies.
+        coordinates = queries.address_coordinates(
+            organization_id=organization.pk, address_id=ship_to.address_id
+        )
     plan = engine.plan_allocation(
         engine.AllocationRequest(
             lines=[
@@ -184,7 +191,7 @@ def _allocate(
             warehouses=route.candidates,
             available={pair: level.available for pair, level in levels.items()},
             strategy=route.strategy,
-            ship_to=ship_to.coordinates if ship_to else None,
+            ship_to=coordinates,
             dropship=options,
         )
     )
