@@ -720,6 +720,15 @@ def list_suppliers(*, organization_id: int) -> QuerySet[Supplier]:
     return Supplier.objects.filter(organization_id=organization_id).order_by("code")
 
 
+def list_warehouse_assignments(*, organization_id: int) -> QuerySet[WarehouseAssignment]:
+    """Which websites and branches ship from which warehouse, with the warehouse (one query)."""
+    return (
+        WarehouseAssignment.objects.filter(warehouse__organization_id=organization_id)
+        .select_related("warehouse")
+        .order_by("warehouse__code", "priority", "pk")
+    )
+
+
 def find_supplier(*, organization_id: int, reference: str) -> Supplier | None:
     """A supplier by code or `ext:<external_id>`."""
     queryset = Supplier.objects.filter(organization_id=organization_id)

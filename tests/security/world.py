@@ -21,7 +21,9 @@ from meridian.api.permissions import (
     IN_SCOPE_CUSTOMER_GROUP,
     IN_SCOPE_PRICE_LIST,
     IN_SCOPE_PRODUCT,
+    IN_SCOPE_SECOND_WAREHOUSE,
     IN_SCOPE_WAREHOUSE,
+    IN_SCOPE_WEBSITE,
     UNIQUE,
     Kind,
 )
@@ -30,7 +32,14 @@ from meridian.core.actor import BuyerRole, StaffRole
 from meridian.core.models import ApiToken
 from meridian.core.services import issue_token
 from meridian.customers.models import Account, Address, BuyerUser, CustomerGroup
-from meridian.inventory.models import StockMovement, SupplierPurchaseOrder, Warehouse
+from meridian.inventory.models import (
+    IncomingStock,
+    StockMovement,
+    Supplier,
+    SupplierPurchaseOrder,
+    Warehouse,
+    WarehouseAssignment,
+)
 from meridian.ordering.models import Cart, Order
 from meridian.ordering.services import OrderLineRequest, add_to_cart, create_list, place_order
 from meridian.pricing.models import (
@@ -43,7 +52,7 @@ from meridian.pricing.models import (
     Promotion,
 )
 from meridian.staff.models import StaffMember
-from meridian.tenancy.models import Organization
+from meridian.tenancy.models import Organization, Website
 from tests.actors import actor_for
 from tests.catalog.factories import CategoryFactory, ProductFactory
 from tests.customers.factories import AccountFactory, AddressFactory, BuyerUserFactory, CustomerGroupFactory
@@ -115,6 +124,11 @@ class World:
     price_change: PriceChange
     order: Order  # placed by buyer_a for account A
     cart: Cart  # a shopping list of buyer_a for account A, with one line
+    # inventory
+    second_warehouse: Warehouse  # a transfer's destination (IN_SCOPE_SECOND_WAREHOUSE)
+    supplier: Supplier
+    incoming: IncomingStock
+    assignment: WarehouseAssignment  # CHI to the default website
     _clients: dict[int, Client] = field(default_factory=dict)
 
     def outsider(self, name: str) -> BuyerUser | StaffMember:
@@ -173,6 +187,9 @@ class World:
             Kind.PRICE_CHANGE: str(self.price_change.pk),
             Kind.ORDER: self.order.number,
             Kind.CART: str(self.cart.pk),
+            Kind.SUPPLIER: self.supplier.code,
+            Kind.INCOMING_STOCK: str(self.incoming.pk),
+            Kind.WAREHOUSE_ASSIGNMENT: str(self.assignment.pk),
         }
         return refs[kind]
 
@@ -202,6 +219,9 @@ class World:
             Kind.PRICE_CHANGE: "987654321",
             Kind.ORDER: "SO-9876543",
             Kind.CART: "987654321",
+            Kind.SUPPLIER: "NO-SUCH-SUPPLIER",
+            Kind.INCOMING_STOCK: "987654321",
+            Kind.WAREHOUSE_ASSIGNMENT: "987654321",
         }[kind]
 
     def identifiers(self, kind: Kind) -> set[object]:
@@ -226,6 +246,9 @@ class World:
             Kind.PRICE_CHANGE: {self.price_change.pk},
             Kind.ORDER: {self.order.number},
             Kind.CART: {self.cart.pk},
+            Kind.SUPPLIER: {self.supplier.pk},
+            Kind.INCOMING_STOCK: {self.incoming.pk},
+            Kind.WAREHOUSE_ASSIGNMENT: {self.assignment.pk},
         }[kind]
 
 
@@ -274,10 +297,20 @@ def build_world() -> World:
     )
     warehouse = WarehouseFactory(organization=org, code="CHI", name=f"Chicago {ORG_MARK}")
     movement = receive(warehouse, product, 25)
-    WarehouseAssignmentFactory(warehouse=warehouse, website=website, priority=1)
+    assignment = WarehouseAssignmentFactory(warehouse=warehouse, website=website, priority=1)
+    second_warehouse = WarehouseFactory(organization=org, code="RNO", name=f"Reno {ORG_MARK}")
+    supplier = SupplierFactory(organization=org, code="VALVECO", name=f"Valve maker {ORG_MARK}")
+    incoming = IncomingStock.objects.create(
+        organization=org,
+        warehouse=warehouse,
+        product=product,
+        quantity=Decimal(10),
+        expected_date=timezone.localdate(),
+        reference=f"{ORG_MARK}-asn",
+    )
     purchase_order = SupplierPurchaseOrder.objects.create(
         organization=org,
-        supplier=SupplierFactory(organization=org, name=f"Valve maker {ORG_MARK}"),
+        supplier=supplier,
         number="PO-77001",
         reference=f"{A_MARK}-order",
         account=account_a,
@@ -365,6 +398,10 @@ def build_world() -> World:
         price_change=price_change,
         order=order,
         cart=cart,
+        second_warehouse=second_warehouse,
+        supplier=supplier,
+        incoming=incoming,
+        assignment=assignment,
     )
     world.issue_clients()
     return world
@@ -392,6 +429,10 @@ def fill(template: object, *, world: World, account: Account) -> object:
             return account.pk
         if value == IN_SCOPE_WAREHOUSE:
             return world.warehouse.code
+        if value == IN_SCOPE_SECOND_WAREHOUSE:
+            return world.second_warehouse.code
+        if value == IN_SCOPE_WEBSITE:
+            return Website.objects.get(organization=world.org, is_default=True).pk
         if value == IN_SCOPE_PRODUCT:
             return world.product.sku
         if value == IN_SCOPE_PRICE_LIST:
