@@ -252,6 +252,27 @@ def incoming_stock(request: HttpRequest) -> HttpResponse:
     return render(request, "console/stock_incoming.html", context)
 
 
+SETUP_ROWS = 500  # per list: set-up data is small; the API pages through more
+
+
+@staff_required
+def inventory_setup(request: HttpRequest) -> HttpResponse:
+    """Suppliers, warehouse assignments and backorder policies, read-only (every staff member);
+    they are changed through the API (`/suppliers`, `/warehouse-assignments`, `/backorder-policies`)."""
+    actor = actor_of(request)
+    organization_id = access.require_stock_viewer(actor)
+    product_policies, account_policies = queries.list_backorder_policies(organization_id=organization_id)
+    # suppliers; assignments+warehouse; product policies+product; account policies+account
+    context = {
+        "suppliers": list(queries.list_suppliers(organization_id=organization_id)[:SETUP_ROWS]),
+        "assignments": list(queries.list_warehouse_assignments(organization_id=organization_id)[:SETUP_ROWS]),
+        "product_policies": list(product_policies[:SETUP_ROWS]),
+        "account_policies": list(account_policies[:SETUP_ROWS]),
+        "can_edit_stock": access.can_edit_stock(actor),
+    }
+    return render(request, "console/stock_setup.html", context)
+
+
 # --- drop-ship purchase orders ---------------------------------------------------------------
 
 

@@ -729,6 +729,24 @@ def list_warehouse_assignments(*, organization_id: int) -> QuerySet[WarehouseAss
     )
 
 
+def list_backorder_policies(
+    *, organization_id: int
+) -> tuple[QuerySet[ProductBackorderPolicy], QuerySet[AccountBackorderPolicy]]:
+    """The products' own backorder policies and the accounts' overrides, with product or account
+    (one query each)."""
+    products = (
+        ProductBackorderPolicy.objects.filter(product__organization_id=organization_id)
+        .select_related("product")
+        .order_by("product__sku")
+    )
+    accounts = (
+        AccountBackorderPolicy.objects.filter(account__organization_id=organization_id)
+        .select_related("account")
+        .order_by("account__name", "pk")
+    )
+    return products, accounts
+
+
 def find_supplier(*, organization_id: int, reference: str) -> Supplier | None:
     """A supplier by code or `ext:<external_id>`."""
     queryset = Supplier.objects.filter(organization_id=organization_id)

@@ -17,6 +17,7 @@ from meridian.catalog.models import Product
 from meridian.core.actor import StaffRole
 from meridian.inventory import services
 from meridian.inventory.models import (
+    BackorderPolicy,
     IncomingStock,
     StockLevel,
     StockMovement,
@@ -525,3 +526,58 @@ def test_buyers_get_404_on_the_transfer_and_expected_receipt_pages(client: Clien
     client.force_login(BuyerUserFactory(account=AccountFactory(organization=depot.org), is_admin=True).user)
 
     assert [client.get(path).status_code for path in (TRANSFER, INCOMING)] == [404, 404]
+
+
+SETUP = "/console/stock/setup/"
+
+
+@pytest.mark.django_db
+def test_the_setup_page_shows_assignments_suppliers_and_policies_of_the_organization_only(
+    client: Client, depot: Depot, rep: StaffMember
+) -> None:
+    SupplierFactory(organization=depot.org, code="ACME", name="Acme Valves Inc.")
+    SupplierFactory(code="FOREIGN", name="Someone else's supplier")
+    services.set_product_backorder_policy(product=depot.valve, policy=BackorderPolicy.ALLOW)
+    services.set_account_backorder_policy(
+        account=AccountFactory(organization=depot.org, name="Globex Corp"), policy=BackorderPolicy.PARTIAL
+    )
+    client.force_login(rep.user)
+
+    page = words(client.get(SETUP))
+
+    assert "CHI Chicago DC Website" in page
+    assert "Acme Valves Inc." in page
+    assert "Someone else's supplier" not in page
+    assert "Product VLV-100 Allow backorders" in page
+    assert "Account Globex Corp (and its children) Ship what is available, cancel the rest" in page
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("rows", [1, 5])
+def test_the_setup_page_query_count_is_flat(
+    client: Client, depot: Depot, rows: int, django_assert_num_queries: Any
+) -> None:
+    for _ in range(rows):
+        SupplierFactory(organization=depot.org)
+        product = ProductFactory(organization=depot.org)
+        services.set_product_backorder_policy(product=product, policy=BackorderPolicy.DENY)
+        services.set_account_backorder_policy(
+            account=AccountFactory(organization=depot.org), policy=BackorderPolicy.ALLOW
+        )
+        WarehouseAssignmentFactory(warehouse=WarehouseFactory(organization=depot.org), website=depot.website)
+    client.force_login(depot.clerk.user)
+    client.get(SETUP)
+
+    # session, user, buyer (none), staff, websites, territories; suppliers; assignments+warehouse;
+    # product policies+product; account policies+account
+    with django_assert_num_queries(10):
+        response = client.get(SETUP)
+
+    assert response.status_code == 200
+
+
+@pytest.mark.django_db
+def test_buyers_get_404_on_the_setup_page(client: Client, depot: Depot) -> None:
+    client.force_login(BuyerUserFactory(account=AccountFactory(organization=depot.org), is_admin=True).user)
+
+    assert client.get(SETUP).status_code == 404
