@@ -8,6 +8,7 @@ meridian createstaff --email E --name N --role R --organization SLUG [--password
 meridian seed --profile small|medium|large [--seed N] [--reset]
 meridian bench catalog|pricing|inventory [--profile medium] [--iterations 300]
 meridian inventory reconcile  compare stock levels with the ledger; exit 1 on drift
+meridian inventory purge-keys delete Idempotency-Key records older than 24 hours (cron; beat runs it hourly)
 meridian COMMAND ...          any other Django management command (migrate, shell, ...)
 """
 
@@ -44,12 +45,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     return manage(args)
 
 
+INVENTORY_COMMANDS = {"reconcile": "inventory_reconcile", "purge-keys": "purge_idempotency_keys"}
+
+
 def inventory(args: Sequence[str]) -> int:
-    """`meridian inventory reconcile [...]`: the inventory app's reconcile command."""
-    if not args or args[0] != "reconcile":
-        print("usage: meridian inventory reconcile [--organization SLUG]", file=sys.stderr)
+    """`meridian inventory reconcile|purge-keys [...]`: the inventory app's commands."""
+    if not args or args[0] not in INVENTORY_COMMANDS:
+        print(
+            "usage: meridian inventory reconcile [--organization SLUG] | purge-keys [--quiet]",
+            file=sys.stderr,
+        )
         return 2
-    return manage(["inventory_reconcile", *args[1:]])
+    return manage([INVENTORY_COMMANDS[args[0]], *args[1:]])
 
 
 def manage(args: Sequence[str]) -> int:

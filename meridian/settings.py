@@ -163,6 +163,14 @@ SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"] if not REDIS_URL else []
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = True
+# Periodic jobs, run by Celery beat (`meridian worker --beat` on exactly one worker). Without a
+# broker nothing runs them: schedule the matching commands with cron instead (README).
+CELERY_BEAT_SCHEDULE = {
+    "purge-idempotency-keys": {  # keys are kept >= 24 h (API.md); `meridian inventory purge-keys`
+        "task": "meridian.core.tasks.purge_idempotency_keys",
+        "schedule": 3600.0,
+    },
+}
 
 # Mail: the console in the demo and under DEBUG, SMTP from the environment otherwise.
 EMAIL_BACKEND = os.environ.get(

@@ -74,6 +74,10 @@ class Kind(enum.StrEnum):
     CUSTOMER_PRICE = "customer_price"  # a customer price id (account A's)
     PRICE_RULE = "price_rule"  # a price rule id (of the world's price list)
     REBATE_PROGRAM = "rebate_program"  # a rebate program id (for account A's subtree)
+    # inventory: suppliers, expected receipts, warehouse assignments
+    SUPPLIER = "supplier"  # a supplier code (or `ext:<external_id>`)
+    INCOMING_STOCK = "incoming_stock"  # an expected receipt id
+    WAREHOUSE_ASSIGNMENT = "warehouse_assignment"  # a warehouse assignment id (to the default website)
 
     @property
     def scope(self) -> Scope:
@@ -106,6 +110,10 @@ KIND_SCOPE: Mapping[Kind, Scope] = MappingProxyType(
         Kind.CUSTOMER_PRICE: Scope.ACCOUNT,
         Kind.PRICE_RULE: Scope.ORGANIZATION,
         Kind.REBATE_PROGRAM: Scope.ORGANIZATION,
+        # inventory
+        Kind.SUPPLIER: Scope.ORGANIZATION,
+        Kind.INCOMING_STOCK: Scope.ORGANIZATION,
+        Kind.WAREHOUSE_ASSIGNMENT: Scope.ORGANIZATION,
     }
 )
 
@@ -124,7 +132,9 @@ IN_SCOPE_PRODUCT = "<in-scope-product>"
 IN_SCOPE_PRICE_LIST = "<in-scope-price-list>"
 # The id of a customer group of the caller's organization.
 IN_SCOPE_CUSTOMER_GROUP = "<in-scope-customer-group>"
-# The id of the default website of the caller's organization (pricing).
+# inventory: the code of a second warehouse (a transfer's destination); pricing and inventory: the
+# id of the default website of the caller's organization.
+IN_SCOPE_SECOND_WAREHOUSE = "<in-scope-second-warehouse>"
 IN_SCOPE_WEBSITE = "<in-scope-website>"
 
 ALL_BUYERS = frozenset(BuyerRole)
@@ -286,6 +296,50 @@ OPERATIONS: Mapping[str, Rule] = MappingProxyType(
         "get_stock_level": Rule(NO_BUYERS, ALL_STAFF, params=STOCK_PARAMS),
         "set_stock_level": Rule(NO_BUYERS, STOCK_EDITORS, params=STOCK_PARAMS, example={"on_hand": "7"}),
         "get_availability": read(params={"account": Kind.ACCOUNT}),
+        # inventory, the rest (meridian/inventory/api_setup.py)
+        "transfer_stock": Rule(
+            NO_BUYERS,
+            STOCK_EDITORS,
+            example={
+                "source": IN_SCOPE_WAREHOUSE,
+                "destination": IN_SCOPE_SECOND_WAREHOUSE,
+                "sku": IN_SCOPE_PRODUCT,
+                "quantity": "1",
+            },
+        ),
+        "list_incoming_stock": Rule(NO_BUYERS, ALL_STAFF, lists=Kind.INCOMING_STOCK),
+        "expect_stock": Rule(
+            NO_BUYERS,
+            STOCK_EDITORS,
+            example={
+                "warehouse": IN_SCOPE_WAREHOUSE,
+                "sku": IN_SCOPE_PRODUCT,
+                "quantity": "5",
+                "expected_date": "2030-01-15",
+            },
+        ),
+        "list_suppliers": Rule(NO_BUYERS, ALL_STAFF, lists=Kind.SUPPLIER),
+        "upsert_supplier": Rule(
+            NO_BUYERS, WAREHOUSE_MANAGERS, example={"code": f"S-{UNIQUE}", "name": f"Supplier {UNIQUE}"}
+        ),
+        "set_supplier_product": Rule(
+            NO_BUYERS,
+            WAREHOUSE_MANAGERS,
+            params={"code": Kind.SUPPLIER, "sku": Kind.PRODUCT},
+            example={"lead_time_days": 4, "can_dropship": True},
+        ),
+        "list_warehouse_assignments": Rule(NO_BUYERS, ALL_STAFF, lists=Kind.WAREHOUSE_ASSIGNMENT),
+        "assign_warehouse": Rule(
+            NO_BUYERS,
+            WAREHOUSE_MANAGERS,
+            example={"warehouse": IN_SCOPE_WAREHOUSE, "website": IN_SCOPE_WEBSITE, "priority": 1},
+        ),
+        "set_product_backorder_policy": Rule(
+            NO_BUYERS, WAREHOUSE_MANAGERS, params={"sku": Kind.PRODUCT}, example={"policy": "allow"}
+        ),
+        "set_account_backorder_policy": Rule(
+            NO_BUYERS, WAREHOUSE_MANAGERS, params=ACCOUNT_REF, example={"policy": "partial"}
+        ),
         # --- pricing (meridian/pricing/api/lists.py): seller data for staff; buyers only resolve prices
         "list_price_lists": Rule(NO_BUYERS, ALL_STAFF, lists=Kind.PRICE_LIST),
         "create_price_list": Rule(

@@ -20,6 +20,7 @@ from meridian.catalog.api import router as catalog_router
 from meridian.core.api import router as auth_router
 from meridian.customers.api import router as customers_router
 from meridian.inventory.api import router as inventory_router
+from meridian.inventory.api_setup import router as inventory_setup_router
 from meridian.ordering.api import router as ordering_router
 from meridian.pricing.api import router as pricing_router
 
@@ -118,6 +119,7 @@ api.add_router("", auth_router)
 api.add_router("", customers_router)
 api.add_router("", catalog_router)
 api.add_router("", inventory_router)
+api.add_router("", inventory_setup_router)  # the inventory's transfers, receipts, suppliers, set-up
 api.add_router("", pricing_router)
 api.add_router("", ordering_router)
 

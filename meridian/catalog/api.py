@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 
 from django.http import HttpRequest
+from django.utils import timezone
 from ninja import Query, Router
 from ninja.responses import Status
 
@@ -29,6 +30,8 @@ from meridian.catalog.schemas import (
 )
 from meridian.core.actor import Actor
 from meridian.core.errors import InvalidInput
+from meridian.inventory import queries as inventory
+from meridian.inventory.schemas import ProductAvailabilityOut
 from meridian.pricing import queries as pricing
 from meridian.pricing.schemas import ProductPriceOut, product_price_out
 
@@ -73,7 +76,10 @@ def _categories_out(categories: list[Category]) -> list[CategoryOut]:
 
 
 def _product_out(
-    product: Product, part_number: str | None, price: ProductPriceOut | None = None
+    product: Product,
+    part_number: str | None,
+    price: ProductPriceOut | None = None,
+    availability: ProductAvailabilityOut | None = None,
 ) -> ProductOut:
     category = product.category
     units = sorted(product.units.all(), key=lambda unit: (unit.factor, unit.code))
@@ -91,6 +97,7 @@ def _product_out(
         external_id=product.external_id,
         customer_part_number=part_number,
         price=price,
+        availability=availability,
         updated_at=product.updated_at,
     )
 
@@ -103,12 +110,22 @@ def _buyer_prices(actor: Actor, products: list[Product]) -> dict[int, ProductPri
     return {product_id: product_price_out(price) for product_id, price in prices.items()}
 
 
+def _buyer_availability(actor: Actor, product: Product) -> ProductAvailabilityOut | None:
+    """A buyer's live availability of the product (meridian.inventory's read path; 3 queries)."""
+    if not actor.is_buyer:
+        return None
+    result = inventory.availability_for(actor=actor, product_ids=[product.pk], now=timezone.now())
+    found = result.products.get(product.pk)
+    return ProductAvailabilityOut.of(product.sku, found, result.warehouses) if found else None
+
+
 def _one_product_out(actor: Actor, reference: str) -> ProductOut:
     product = _product(actor, reference)
     return _product_out(
         product,
         queries.part_numbers_for(actor, [product.pk]).get(product.pk),
         _buyer_prices(actor, [product]).get(product.pk),
+        _buyer_availability(actor, product),
     )
 
 
@@ -179,7 +196,8 @@ def upsert_product(request: HttpRequest, payload: ProductIn) -> Status[ProductOu
 
 @router.get("/products/{sku}", response={200: ProductOut, **error_responses(404)}, tags=["catalog"])
 def get_product(request: HttpRequest, sku: Reference) -> ProductOut:
-    """One product by SKU, or for a buyer by their own part number; a buyer's includes their `price`."""
+    """One product by SKU, or for a buyer by their own part number; a buyer's includes their `price`
+    and `availability`."""
     return _one_product_out(actor_of(request), sku)
 
 

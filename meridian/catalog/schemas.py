@@ -13,6 +13,7 @@ from meridian.api.pagination import PageParams
 from meridian.api.schemas import NOT_SENT, DecimalString, Id, QuantityIn, Reference
 from meridian.catalog.models import Product
 from meridian.catalog.services import ProductInput, UnitInput
+from meridian.inventory.schemas import ProductAvailabilityOut
 from meridian.pricing.schemas import ProductPriceOut
 
 Scalar = str | int | float | bool | None
@@ -160,9 +161,11 @@ class ProductOut(Schema):
         description="A buyer's own price (live, from meridian.pricing: unit and list price, tiers, "
         "source); null for staff.",
     )
-    availability: None = Field(
+    availability: ProductAvailabilityOut | None = Field(
         default=None,
-        description="Always null for now: availability arrives with the inventory module (not released yet).",
+        description="A buyer's available-to-promise on GET /products/{sku} (live, from meridian.inventory: "
+        "total, per warehouse, ships today, next receipt, drop-ship lead time, backorder policy; the "
+        "same as GET /availability); null for staff and in lists (ask GET /availability for many SKUs).",
     )
     updated_at: datetime
 

@@ -85,5 +85,47 @@ class AdjustmentForm(forms.Form):
         self.order_fields(["warehouse", "sku", "delta", "reason", "reference"])
 
 
+class TransferForm(forms.Form):
+    sku = forms.CharField(label="SKU", max_length=64, strip=True)
+    quantity = forms.DecimalField(
+        max_digits=14,
+        decimal_places=3,
+        min_value=Decimal("0.001"),
+        help_text="Available (unallocated) stock of the source.",
+    )
+    reference = forms.CharField(required=False, max_length=100, strip=True)
+    reason = forms.CharField(required=False, max_length=200, strip=True, initial="Transfer")
+
+    def __init__(
+        self, data: QueryDict | None, *, warehouses: QuerySet[Warehouse], initial: dict[str, str]
+    ) -> None:
+        super().__init__(data, initial=initial)
+        self.fields["source"] = _warehouse_field(warehouses, required=True)
+        self.fields["destination"] = _warehouse_field(warehouses, required=True)
+        self.order_fields(["source", "destination", "sku", "quantity", "reference", "reason"])
+
+    def clean(self) -> dict[str, object] | None:
+        data = super().clean()
+        if data and data.get("source") is not None and data.get("source") == data.get("destination"):
+            self.add_error("destination", "Choose another warehouse than the source.")
+        return data
+
+
+class IncomingForm(forms.Form):
+    sku = forms.CharField(label="SKU", max_length=64, strip=True)
+    quantity = forms.DecimalField(
+        label="Quantity expected", max_digits=14, decimal_places=3, min_value=Decimal("0.001")
+    )
+    expected_date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    reference = forms.CharField(
+        required=False, max_length=100, strip=True, help_text="E.g. the purchase order number."
+    )
+
+    def __init__(self, data: QueryDict | None, *, warehouses: QuerySet[Warehouse]) -> None:
+        super().__init__(data)
+        self.fields["warehouse"] = _warehouse_field(warehouses, required=True)
+        self.order_fields(["warehouse", "sku", "quantity", "expected_date", "reference"])
+
+
 class PurchaseOrderStatusForm(forms.Form):
     status = forms.ChoiceField(choices=SupplierPurchaseOrder.Status.choices, widget=forms.HiddenInput)

@@ -1,5 +1,5 @@
-"""Console stock pages: stock by product and warehouse, the ledger, receipts and adjustments, and
-drop-ship purchase orders.
+"""Console stock pages: stock by product and warehouse, the ledger, receipts, adjustments and
+transfers, expected receipts, and drop-ship purchase orders.
 
 Every staff member may read them; receipts, adjustments and purchase order status changes take an
 admin, warehouse or inside sales role (meridian.inventory.access): anyone else gets a 403.
@@ -21,10 +21,12 @@ from django.views.decorators.http import require_POST
 from meridian.catalog.models import Product
 from meridian.console.forms import (
     AdjustmentForm,
+    IncomingForm,
     MovementFilterForm,
     PurchaseOrderStatusForm,
     ReceiptForm,
     StockFilterForm,
+    TransferForm,
 )
 from meridian.core.errors import Conflict, RuleViolation
 from meridian.inventory import access, queries, services
@@ -35,6 +37,7 @@ from meridian.tenancy.queries import get_organization
 STOCK_PER_PAGE = 50
 MOVEMENTS_PER_PAGE = 50
 PURCHASE_ORDERS_PER_PAGE = 50
+INCOMING_PER_PAGE = 200  # the soonest open expected receipts
 
 
 def _filters_query(data: QueryDict) -> str:
@@ -168,6 +171,106 @@ def receive_stock(request: HttpRequest) -> HttpResponse:
 @staff_required
 def adjust_stock(request: HttpRequest) -> HttpResponse:
     return _stock_form_page(request, adjustment=True)
+
+
+@staff_required
+def transfer_stock(request: HttpRequest) -> HttpResponse:
+    """Move available stock between two warehouses (stock editors): a transfer-out and a transfer-in."""
+    actor = actor_of(request)
+    organization_id = access.require_stock_editor(actor)
+    warehouses = queries.list_warehouses(organization_id=organization_id)
+    initial = {key: request.GET[key] for key in ("source", "sku") if key in request.GET}
+    form = TransferForm(
+        request.POST if request.method == "POST" else None, warehouses=warehouses, initial=initial
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        product = _product(organization_id, data["sku"])
+        if product is None:
+            form.add_error("sku", f"No product with SKU {data['sku']}.")
+        else:
+            try:
+                out, _ = services.transfer_stock(
+                    organization=get_organization(organization_id=organization_id),
+                    source=data["source"],
+                    destination=data["destination"],
+                    product=product,
+                    quantity=data["quantity"],
+                    reason=data["reason"] or "Transfer",
+                    reference=data["reference"],
+                    user_id=actor.user_id,
+                )
+            except (Conflict, RuleViolation) as exc:  # NotFound/Forbidden: 404/403 via staff_required
+                add_domain_error(form, exc)
+            else:
+                messages.success(
+                    request,
+                    f"Transferred {(-out.on_hand_delta).normalize():f} of {product.sku} from "
+                    f"{data['source'].code} to {data['destination'].code}.",
+                )
+                return redirect(f"{reverse('console:movements')}?{urlencode({'sku': product.sku})}")
+    return render(request, "console/stock_transfer.html", {"form": form})
+
+
+@staff_required
+def incoming_stock(request: HttpRequest) -> HttpResponse:
+    """Expected receipts, soonest first (every staff member); stock editors add one."""
+    actor = actor_of(request)
+    organization_id = access.require_stock_viewer(actor)
+    can_edit = access.can_edit_stock(actor)
+    form = None
+    if can_edit:
+        warehouses = queries.list_warehouses(organization_id=organization_id)
+        form = IncomingForm(request.POST if request.method == "POST" else None, warehouses=warehouses)
+    elif request.method == "POST":
+        access.require_stock_editor(actor)  # raises NotAllowed: 403
+    if form is not None and request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        product = _product(organization_id, data["sku"])
+        if product is None:
+            form.add_error("sku", f"No product with SKU {data['sku']}.")
+        else:
+            try:
+                services.expect_stock(
+                    organization=get_organization(organization_id=organization_id),
+                    warehouse=data["warehouse"],
+                    product=product,
+                    quantity=data["quantity"],
+                    expected_date=data["expected_date"],
+                    reference=data["reference"],
+                )
+            except (Conflict, RuleViolation) as exc:
+                add_domain_error(form, exc)
+            else:
+                messages.success(
+                    request, f"Expected receipt of {product.sku} on {data['expected_date']:%b %-d} added."
+                )
+                return redirect("console:incoming_stock")
+    # incoming+warehouse+product
+    rows = list(queries.list_incoming_stock(organization_id=organization_id)[:INCOMING_PER_PAGE])
+    context = {"form": form, "rows": rows, "can_edit_stock": can_edit}
+    return render(request, "console/stock_incoming.html", context)
+
+
+SETUP_ROWS = 500  # per list: set-up data is small; the API pages through more
+
+
+@staff_required
+def inventory_setup(request: HttpRequest) -> HttpResponse:
+    """Suppliers, warehouse assignments and backorder policies, read-only (every staff member);
+    they are changed through the API (`/suppliers`, `/warehouse-assignments`, `/backorder-policies`)."""
+    actor = actor_of(request)
+    organization_id = access.require_stock_viewer(actor)
+    product_policies, account_policies = queries.list_backorder_policies(organization_id=organization_id)
+    # suppliers; assignments+warehouse; product policies+product; account policies+account
+    context = {
+        "suppliers": list(queries.list_suppliers(organization_id=organization_id)[:SETUP_ROWS]),
+        "assignments": list(queries.list_warehouse_assignments(organization_id=organization_id)[:SETUP_ROWS]),
+        "product_policies": list(product_policies[:SETUP_ROWS]),
+        "account_policies": list(account_policies[:SETUP_ROWS]),
+        "can_edit_stock": access.can_edit_stock(actor),
+    }
+    return render(request, "console/stock_setup.html", context)
 
 
 # --- drop-ship purchase orders ---------------------------------------------------------------

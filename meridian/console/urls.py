@@ -67,6 +67,9 @@ urlpatterns = [
     path("stock/movements/", stock.movement_list, name="movements"),
     path("stock/receive/", stock.receive_stock, name="receive_stock"),
     path("stock/adjust/", stock.adjust_stock, name="adjust_stock"),
+    path("stock/transfer/", stock.transfer_stock, name="transfer_stock"),
+    path("stock/incoming/", stock.incoming_stock, name="incoming_stock"),
+    path("stock/setup/", stock.inventory_setup, name="inventory_setup"),
     path("purchase-orders/", stock.purchase_order_list, name="purchase_orders"),
     path("purchase-orders/<str:number>/", stock.purchase_order_detail, name="purchase_order"),
     path(

@@ -11,6 +11,7 @@ from django.db.models.lookups import StartsWith
 from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
 
 from meridian.core.actor import Actor, BuyerRole
+from meridian.core.geo import coordinates_valid
 from meridian.core.money import CURRENCY_CHOICES
 from meridian.staff.models import StaffMember, Territory
 from meridian.tenancy.models import Branch, Organization
@@ -185,6 +186,9 @@ class Address(models.Model):
     postal_code = models.CharField(max_length=20, blank=True)
     country = models.CharField(max_length=2, help_text="ISO 3166-1 alpha-2")
     phone = models.CharField(max_length=40, blank=True)
+    # Where it is, for the `nearest` allocation strategy (inventory); both or neither.
+    latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
     is_billing = models.BooleanField(default=False)
     is_shipping = models.BooleanField(default=True)
     is_default_billing = models.BooleanField(default=False)
@@ -208,6 +212,7 @@ class Address(models.Model):
                 condition=Q(is_default_shipping=False) | Q(is_shipping=True),
                 name="address_default_shipping_is_shipping",
             ),
+            models.CheckConstraint(condition=coordinates_valid(), name="address_coordinates_valid"),
         ]
 
     def __str__(self) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from ninja import Field, Schema
@@ -143,6 +144,15 @@ class AddressIn(Schema):
     is_shipping: bool = True
     is_default_billing: bool = False
     is_default_shipping: bool = False
+    latitude: Decimal | None = Field(
+        None,
+        ge=-90,
+        le=90,
+        max_digits=9,
+        decimal_places=6,
+        description="With `longitude` (both or neither): where it is, for the `nearest` allocation strategy.",
+    )
+    longitude: Decimal | None = Field(None, ge=-180, le=180, max_digits=9, decimal_places=6)
 
     def to_fields(self) -> AddressFields:
         return AddressFields(**self.model_dump())
@@ -161,6 +171,8 @@ class AddressOut(Schema):
     postal_code: str
     country: str
     phone: str
+    latitude: DecimalString | None
+    longitude: DecimalString | None
     is_billing: bool
     is_shipping: bool
     is_default_billing: bool

@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 
 from meridian.core.actor import Actor, BuyerRole, StaffRole
 from meridian.core.errors import InvalidInput
+from meridian.core.geo import coordinate_errors, stored
 from meridian.core.models import User
 from meridian.core.money import validate_currency
 from meridian.core.services import record_audit
@@ -315,6 +316,8 @@ class AddressFields:
     is_shipping: bool = True
     is_default_billing: bool = False
     is_default_shipping: bool = False
+    latitude: Decimal | None = None  # both or neither: where it is, for `nearest` allocation
+    longitude: Decimal | None = None
 
 
 @transaction.atomic
@@ -338,6 +341,7 @@ def add_address(*, actor: Actor, account: Account, fields: AddressFields) -> Add
         errors["is_default_shipping"] = ["only a shipping address can be the default shipping address"]
     if not (fields.is_billing or fields.is_shipping):
         errors["is_shipping"] = ["an address is for billing, shipping or both"]
+    errors.update(coordinate_errors(fields.latitude, fields.longitude))
     if errors:
         raise InvalidInput("invalid address", fields=errors)
     existing = Address.objects.select_for_update().filter(account=account)
@@ -361,6 +365,8 @@ def add_address(*, actor: Actor, account: Account, fields: AddressFields) -> Add
         postal_code=fields.postal_code.strip(),
         country=country,
         phone=fields.phone.strip(),
+        latitude=stored(fields.latitude),
+        longitude=stored(fields.longitude),
         is_billing=fields.is_billing,
         is_shipping=fields.is_shipping,
         is_default_billing=default_billing,

@@ -3,16 +3,18 @@
 Runs in-process through the services, on the configured database, against its own organization
 (`inventory-bench`: 20,000 products in 3 warehouses, created once and reused), and reports the
 figures beside `../shared/bench/ideal-order` (plain SQL doing the same database work) measured
-in the same run. Every client is a thread with its own connection, closed at the end.
+in the same run. Every client is a process (forked, so it shares nothing with the others but
+the database, like an app server's workers) with its own connection, calling the service
+in-process; threads would measure the GIL instead of the inventory.
 """
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import random
 import statistics
 import subprocess
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -20,7 +22,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from django.conf import settings
-from django.db import close_old_connections, connection, transaction
+from django.db import connection, connections, transaction
 from django.db.models import Sum
 from django.utils import timezone
 
@@ -67,7 +69,13 @@ class _Run:
     errors: list[str] = field(default_factory=list)
     hot_allocated: Decimal = Decimal(0)
     hot_requested: Decimal = Decimal(0)
-    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def add(self, other: _Run) -> None:
+        self.orders += other.orders
+        self.latencies += other.latencies
+        self.errors += other.errors
+        self.hot_allocated += other.hot_allocated
+        self.hot_requested += other.hot_requested
 
 
 def _percentile(values: list[float], share: float) -> float:
@@ -176,30 +184,38 @@ def _hot_product(fixture: _Fixture) -> Product:
 
 
 def _clients(clients: int, seconds: float, work: Callable[[random.Random, _Run], None]) -> tuple[_Run, float]:
-    run = _Run()
-    barrier = threading.Barrier(clients + 1)
-    stop = threading.Event()
+    """Run `work` in a loop in `clients` forked processes for `seconds`; return their merged runs."""
+    context = multiprocessing.get_context("fork")  # the children inherit the loaded Django and fixture
+    barrier = context.Barrier(clients + 1)
+    stop = context.Event()
+    results = context.Queue()
+    connections.close_all()  # a forked child must never share the parent's socket
 
     def client(index: int) -> None:
+        run = _Run()
         rng = random.Random(index)
         try:
-            close_old_connections()
             barrier.wait()
             while not stop.is_set():
                 work(rng, run)
         finally:
-            connection.close()
+            connections.close_all()
+            results.put(run)
 
-    threads = [threading.Thread(target=client, args=(index,), daemon=True) for index in range(clients)]
-    for thread in threads:
-        thread.start()
+    processes = [context.Process(target=client, args=(index,), daemon=True) for index in range(clients)]
+    for process in processes:
+        process.start()
     barrier.wait()
     started = time.perf_counter()
     time.sleep(seconds)
     stop.set()
-    for thread in threads:
-        thread.join()
-    return run, time.perf_counter() - started
+    total = _Run()
+    for _ in processes:
+        total.add(results.get(timeout=120))
+    elapsed = time.perf_counter() - started
+    for process in processes:
+        process.join()
+    return total, elapsed
 
 
 def _place(fixture: _Fixture, rng: random.Random, run: _Run, *, hot: Product | None) -> None:
@@ -223,24 +239,20 @@ def _place(fixture: _Fixture, rng: random.Random, run: _Run, *, hot: Product | N
                 account=None,
                 ship_to=ship_to,
                 lines=lines,
-                reference=f"BENCH-{threading.get_ident()}-{time.perf_counter_ns()}",
+                reference=f"BENCH-{os.getpid()}-{time.perf_counter_ns()}",
             )
     except DomainError as exc:  # a refusal reaching a user: none expected (policy allow)
-        with run.lock:
-            run.errors.append(exc.code)
+        run.errors.append(exc.code)
         return
     except Exception as exc:  # deadlocks, serialization failures: must never happen
-        with run.lock:
-            run.errors.append(type(exc).__name__)
+        run.errors.append(type(exc).__name__)
         return
-    elapsed = time.perf_counter() - started
-    with run.lock:
-        run.orders += 1
-        run.latencies.append(elapsed)
-        if hot is not None:
-            hot_line = next(line for line in result.lines if line.key == "hot")
-            run.hot_allocated += hot_line.allocated
-            run.hot_requested += hot_line.requested
+    run.orders += 1
+    run.latencies.append(time.perf_counter() - started)
+    if hot is not None:
+        hot_line = next(line for line in result.lines if line.key == "hot")
+        run.hot_allocated += hot_line.allocated
+        run.hot_requested += hot_line.requested
 
 
 def _ideal(seconds: int, clients: int) -> tuple[str, float | None]:

@@ -25,6 +25,14 @@ class PurchaseOrderNotFound(NotFound):
         self.reference = reference
 
 
+class SupplierNotFound(NotFound):
+    code = "supplier_not_found"
+
+    def __init__(self, reference: object) -> None:
+        super().__init__(f"supplier {reference} not found")
+        self.reference = reference
+
+
 class InsufficientStock(Conflict):
     """A line asks for more than can be supplied and its backorder policy is `deny`."""
 

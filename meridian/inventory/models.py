@@ -420,3 +420,18 @@ class AccountBackorderPolicy(models.Model):
 
     def __str__(self) -> str:
         return f"{self.account_id}: {self.policy}"
+
+
+class RoutingVersion(models.Model):
+    """One row whose `version` changes whenever any routing input changes (a cache stamp).
+
+    Database triggers (migration 0003) set a new, never-repeated value on every insert, update
+    or delete of warehouses, warehouse assignments and website inventory settings, whoever
+    writes them (services, the admin, SQL). `queries.routing_for_allocation` caches routing per
+    process and checks this stamp in the statement that locks the stock levels.
+    """
+
+    version = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return str(self.version)

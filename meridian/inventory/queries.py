@@ -7,17 +7,20 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
-from django.db.models import CharField, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
+from django.db import connection
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 
 from meridian.catalog import queries as catalog_queries
 from meridian.catalog.models import Product
 from meridian.core.actor import Actor
-from meridian.customers.models import Account
+from meridian.customers.models import Account, Address
 from meridian.inventory import engine
 from meridian.inventory.errors import PurchaseOrderNotFound, WarehouseNotFound
 from meridian.inventory.models import (
     AccountBackorderPolicy,
     IncomingStock,
+    ProductBackorderPolicy,
+    RoutingVersion,
     StockLevel,
     StockMovement,
     Supplier,
@@ -32,12 +35,14 @@ from meridian.inventory.models import (
 EXTERNAL_PREFIX = "ext:"
 MAX_DATABASE_ID = 2**63 - 1
 ZERO = Decimal(0)
+MILLI = Decimal("0.001")
 ALLOCATING_KINDS = [
     StockMovement.Kind.ALLOCATION,
     StockMovement.Kind.RELEASE,
     StockMovement.Kind.SHIPMENT,
 ]
 Pair = tuple[int, int]  # (warehouse_id, product_id)
+SqlParam = bool | int | float | Decimal | str | date | datetime | list[object] | None  # raw SQL parameters
 
 
 # --- locks ----------------------------------------------------------------------------------
@@ -63,6 +68,119 @@ def lock_stock_levels(
         .select_for_update(of=("self",))
     )
     return {(row.warehouse_id, row.product_id): row for row in rows}  # iterating takes the locks
+
+
+@dataclass(frozen=True, slots=True)
+class LockedLevel:
+    """A stock level as locked by `lock_levels_for_allocation`: plain values, no model instance."""
+
+    pk: int
+    warehouse_id: int
+    product_id: int
+    on_hand: Decimal
+    allocated: Decimal
+
+    @property
+    def available(self) -> Decimal:
+        return self.on_hand - self.allocated
+
+
+def _decimal(value: Decimal | float | str) -> Decimal:
+    """A NUMERIC column read through a raw cursor: Decimal on PostgreSQL, text (cast in SQL) on SQLite."""
+    return value if isinstance(value, Decimal) else Decimal(str(value)).quantize(MILLI)
+
+
+def _placeholders(values: Collection[SqlParam]) -> str:
+    return ", ".join(["%s"] * len(values))
+
+
+@dataclass(frozen=True, slots=True)
+class AllocationInputs:
+    facts: dict[int, ProductFacts]  # the organization's products among those asked, by id
+    levels: dict[Pair, LockedLevel]  # the existing levels, locked
+    routing_version: int  # the routing stamp, read in the same statement
+
+
+def _candidate_warehouses_sql(
+    *, organization_id: int, website_id: int | None, branch_id: int | None
+) -> tuple[str, list[SqlParam]]:
+    """SELECT the ids of the warehouses `routing` would choose, for use inside another statement."""
+    warehouse = connection.ops.quote_name(Warehouse._meta.db_table)
+    active = "TRUE" if connection.vendor == "postgresql" else "1"
+    if website_id is None and branch_id is None:
+        return f"SELECT w.id FROM {warehouse} w WHERE w.organization_id = %s AND w.is_active = {active}", [
+            organization_id
+        ]
+    assignment = connection.ops.quote_name(WarehouseAssignment._meta.db_table)
+    scopes: list[str] = []
+    params: list[SqlParam] = [organization_id]
+    for column, value in (("website_id", website_id), ("branch_id", branch_id)):
+        if value is not None:
+            scopes.append(f"a.{column} = %s")
+            params.append(value)
+    return (
+        f"SELECT a.warehouse_id FROM {assignment} a JOIN {warehouse} w ON w.id = a.warehouse_id"
+        f" WHERE w.organization_id = %s AND w.is_active = {active} AND ({' OR '.join(scopes)})",
+        params,
+    )
+
+
+def lock_for_allocation(
+    *,
+    organization_id: int,
+    website_id: int | None,
+    branch_id: int | None,
+    product_ids: Collection[int],
+    account_path: str,
+    default_policy: engine.BackorderPolicy,
+) -> AllocationInputs:
+    """Everything allocation reads, in one statement: lock the existing levels of these products
+    in the warehouses the website or branch ships from (in pk order, in a WITH evaluated in full),
+    and read the products' facts (see `product_facts`) and the routing stamp.
+
+    The warehouses come from the assignments as they are now, not from a cached routing: the
+    locked set is always the current one, even in the moment a routing change lands. The hot
+    path of allocation, so the SQL is written by hand (compiling it through the ORM cost more
+    than the database work). Same lock order as `lock_stock_levels`.
+    """
+    products = sorted(product_ids)
+    level = connection.ops.quote_name(StockLevel._meta.db_table)
+    stamp = connection.ops.quote_name(RoutingVersion._meta.db_table)
+    sqlite = connection.vendor == "sqlite"
+    number = "CAST({} AS TEXT)" if sqlite else "{}"
+    warehouses_sql, warehouses_params = _candidate_warehouses_sql(
+        organization_id=organization_id, website_id=website_id, branch_id=branch_id
+    )
+    facts_sql, facts_params = _facts_sql(
+        organization_id=organization_id, product_ids=products, account_path=account_path, today=None
+    )
+    # Every branch has the same columns: a facts row (kind 0: the facts, then the stamp) or a
+    # level row (kind 1: pk, warehouse, product, on hand, allocated).
+    sql = (
+        f"WITH locked AS MATERIALIZED (SELECT l.id, l.warehouse_id, l.product_id, l.on_hand, l.allocated"
+        f" FROM {level} l WHERE l.organization_id = %s AND l.warehouse_id IN ({warehouses_sql})"
+        f" AND l.product_id IN ({_placeholders(products)}) ORDER BY l.id{'' if sqlite else ' FOR UPDATE OF l'})"
+        f" SELECT 0, facts.*, (SELECT v.version FROM {stamp} v WHERE v.id = 1), NULL, NULL, NULL"
+        f" FROM ({facts_sql}) facts"
+        f" UNION ALL SELECT 1, l.id, NULL, NULL, NULL, NULL, NULL, l.warehouse_id, l.product_id,"
+        f" {number.format('l.on_hand')}, {number.format('l.allocated')} FROM locked l"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [organization_id, *warehouses_params, *products, *facts_params])
+        rows = cursor.fetchall()
+    facts: dict[int, ProductFacts] = {}
+    levels: dict[Pair, LockedLevel] = {}
+    version: int | None = 0
+    for row in rows:
+        if row[0] == 0:
+            facts[row[1]] = _facts(tuple(row[1:7]), default_policy)
+            version = row[7]
+        else:
+            pair = (row[7], row[8])
+            levels[pair] = LockedLevel(row[1], row[7], row[8], _decimal(row[9]), _decimal(row[10]))
+    if not facts:
+        version = routing_version()
+    return AllocationInputs(facts, levels, version or 0)
 
 
 def lock_allocated_levels(*, organization_id: int, reference: str) -> dict[Pair, StockLevel]:
@@ -208,6 +326,49 @@ def routing(*, organization_id: int, website_id: int | None, branch_id: int | No
     )
 
 
+RouteKey = tuple[int, int | None, int | None]  # (organization, website, branch)
+ROUTE_CACHE_SIZE = 4096
+_routes: dict[RouteKey, tuple[int, Routing]] = {}  # this process's routings, with the stamp read before them
+
+
+def routing_version() -> int:
+    """The current routing stamp (see RoutingVersion); 0 before any routing input was written."""
+    version = RoutingVersion.objects.filter(pk=1).values_list("version", flat=True).first()
+    return version or 0
+
+
+def cached_routing(
+    *, organization_id: int, website_id: int | None, branch_id: int | None
+) -> tuple[Routing, int]:
+    """The routing from this process's cache and the stamp it was read at (no query on a hit;
+    two on a miss). The caller must compare the stamp with the current one, read in the statement
+    that takes its locks (`lock_levels_for_allocation`), and call `refresh_routing` when they differ.
+    """
+    hit = _routes.get((organization_id, website_id, branch_id))
+    if hit is not None:
+        return hit[1], hit[0]
+    version = routing_version()
+    route = refresh_routing(
+        organization_id=organization_id, website_id=website_id, branch_id=branch_id, version=version
+    )
+    return route, version
+
+
+def refresh_routing(
+    *, organization_id: int, website_id: int | None, branch_id: int | None, version: int
+) -> Routing:
+    """Read the routing (one or two queries) and cache it under `version`, a stamp read before it.
+
+    The stamp is read first, so a cached routing is never older than its stamp: a change
+    committed in between makes the routing newer, and the next stamp comparison reloads it.
+    """
+    route = routing(organization_id=organization_id, website_id=website_id, branch_id=branch_id)
+    if len(_routes) >= ROUTE_CACHE_SIZE:
+        _routes.clear()
+    _routes[(organization_id, website_id, branch_id)] = (version, route)
+    return route
+
+
 def account_paths(account_path: str) -> list[str]:
     """The account's own path and its ancestors' (derived from the materialized path, no query)."""
     step = Account.steplen
@@ -225,6 +386,62 @@ class ProductFacts:
     next_incoming_date: date | None = None  # only when asked with `today`
 
 
+def _facts_sql(
+    *, organization_id: int, product_ids: Sequence[int], account_path: str, today: date | None
+) -> tuple[str, list[SqlParam]]:
+    """SELECT id, sku, own policy, account policy, lead time, next incoming date of the products."""
+    table = {
+        model: connection.ops.quote_name(model._meta.db_table)
+        for model in (Product, ProductBackorderPolicy, AccountBackorderPolicy, Account)
+    }
+    supplier_product = connection.ops.quote_name(SupplierProduct._meta.db_table)
+    supplier = connection.ops.quote_name(Supplier._meta.db_table)
+    incoming = connection.ops.quote_name(IncomingStock._meta.db_table)
+    paths = account_paths(account_path)
+    params: list[SqlParam] = []
+    account_sql = "NULL"
+    if paths:
+        account_sql = (
+            f"(SELECT ap.policy FROM {table[AccountBackorderPolicy]} ap"
+            f" JOIN {table[Account]} a ON a.id = ap.account_id"
+            f" WHERE a.path IN ({_placeholders(paths)}) ORDER BY a.depth DESC LIMIT 1)"
+        )
+        params += paths
+    incoming_sql = "NULL"
+    if today is not None:
+        incoming_sql = (
+            f"(SELECT MIN(i.expected_date) FROM {incoming} i WHERE i.product_id = p.id"
+            " AND i.received_at IS NULL AND i.expected_date >= %s)"
+        )
+        params.append(today)
+    sql = (
+        f"SELECT p.id, p.sku, bp.policy, {account_sql},"
+        f" (SELECT MIN(sp.lead_time_days) FROM {supplier_product} sp JOIN {supplier} s ON s.id = sp.supplier_id"
+        " WHERE sp.product_id = p.id AND sp.can_dropship AND s.is_active),"
+        f" {incoming_sql}"
+        f" FROM {table[Product]} p LEFT JOIN {table[ProductBackorderPolicy]} bp ON bp.product_id = p.id"
+        f" WHERE p.organization_id = %s AND p.id IN ({_placeholders(product_ids)})"
+    )
+    return sql, [*params, organization_id, *product_ids]
+
+
+FactsRow = tuple[int, str, str | None, str | None, int | None, date | str | None]
+
+
+def _facts(row: FactsRow, default_policy: engine.BackorderPolicy) -> ProductFacts:
+    """A row of `_facts_sql` (id, sku, own policy, account policy, lead time, next incoming date)."""
+    _, sku, own, by_account, lead_time, incoming_date = row
+    return ProductFacts(
+        sku=sku,
+        policy=engine.BackorderPolicy(by_account or own or default_policy),
+        can_dropship=lead_time is not None,
+        dropship_lead_time_days=lead_time,
+        next_incoming_date=date.fromisoformat(incoming_date)
+        if isinstance(incoming_date, str)
+        else incoming_date,
+    )
+
+
 def product_facts(
     *,
     organization_id: int,
@@ -237,44 +454,20 @@ def product_facts(
 
     The account's override (the nearest on the account or an ancestor), the shortest drop-ship
     lead time and, with `today`, the next open expected receipt come as subqueries of the same
-    query; ids of another organization's products are left out.
+    query; ids of another organization's products are left out. Written in SQL: it is on the
+    allocation and availability hot paths.
     """
-    override = (
-        AccountBackorderPolicy.objects.filter(account__path__in=account_paths(account_path))
-        .order_by("-account__depth")
-        .values("policy")[:1]
+    if not product_ids:
+        return {}
+    sql, params = _facts_sql(
+        organization_id=organization_id,
+        product_ids=sorted(product_ids),
+        account_path=account_path,
+        today=today,
     )
-    dropship = (
-        SupplierProduct.objects.filter(product_id=OuterRef("pk"), can_dropship=True, supplier__is_active=True)
-        .order_by("lead_time_days")
-        .values("lead_time_days")[:1]
-    )
-    rows = Product.objects.filter(organization_id=organization_id, pk__in=sorted(product_ids)).annotate(
-        own_policy=F("backorder_policy__policy"),
-        account_policy=Subquery(override) if account_path else Value(None, output_field=CharField()),
-        lead_time=Subquery(dropship),
-    )
-    fields = ["pk", "sku", "own_policy", "account_policy", "lead_time"]
-    if today is not None:
-        incoming = (
-            IncomingStock.objects.filter(
-                product_id=OuterRef("pk"), received_at__isnull=True, expected_date__gte=today
-            )
-            .order_by("expected_date")
-            .values("expected_date")[:1]
-        )
-        rows = rows.annotate(incoming=Subquery(incoming))
-        fields.append("incoming")
-    facts = {}
-    for pk, sku, own, by_account, lead_time, *incoming_date in rows.values_list(*fields):
-        facts[pk] = ProductFacts(
-            sku=sku,
-            policy=engine.BackorderPolicy(by_account or own or default_policy),
-            can_dropship=lead_time is not None,
-            dropship_lead_time_days=lead_time,
-            next_incoming_date=incoming_date[0] if incoming_date else None,
-        )
-    return facts
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return {row[0]: _facts(tuple(row), default_policy) for row in cursor.fetchall()}
 
 
 def dropship_options(
@@ -291,6 +484,20 @@ def dropship_options(
     for product_id, supplier_id, lead_time_days in rows:
         options.setdefault(product_id, []).append(engine.DropShipOption(supplier_id, lead_time_days))
     return options
+
+
+def address_coordinates(*, organization_id: int, address_id: int) -> engine.Coordinates | None:
+    """The ship-to address's coordinates, when it has them and belongs to the organization (one query)."""
+    row = (
+        Address.objects.filter(
+            pk=address_id, account__organization_id=organization_id, latitude__isnull=False
+        )
+        .values_list("latitude", "longitude")
+        .first()
+    )
+    if row is None or row[0] is None or row[1] is None:
+        return None
+    return engine.Coordinates(float(row[0]), float(row[1]))
 
 
 # --- availability ---------------------------------------------------------------------------
@@ -511,6 +718,33 @@ def products_by_sku(*, organization_id: int, skus: Collection[str]) -> dict[str,
 
 def list_suppliers(*, organization_id: int) -> QuerySet[Supplier]:
     return Supplier.objects.filter(organization_id=organization_id).order_by("code")
+
+
+def list_warehouse_assignments(*, organization_id: int) -> QuerySet[WarehouseAssignment]:
+    """Which websites and branches ship from which warehouse, with the warehouse (one query)."""
+    return (
+        WarehouseAssignment.objects.filter(warehouse__organization_id=organization_id)
+        .select_related("warehouse")
+        .order_by("warehouse__code", "priority", "pk")
+    )
+
+
+def list_backorder_policies(
+    *, organization_id: int
+) -> tuple[QuerySet[ProductBackorderPolicy], QuerySet[AccountBackorderPolicy]]:
+    """The products' own backorder policies and the accounts' overrides, with product or account
+    (one query each)."""
+    products = (
+        ProductBackorderPolicy.objects.filter(product__organization_id=organization_id)
+        .select_related("product")
+        .order_by("product__sku")
+    )
+    accounts = (
+        AccountBackorderPolicy.objects.filter(account__organization_id=organization_id)
+        .select_related("account")
+        .order_by("account__name", "pk")
+    )
+    return products, accounts
 
 
 def find_supplier(*, organization_id: int, reference: str) -> Supplier | None:

@@ -12,7 +12,7 @@ from pydantic import PlainSerializer, WithJsonSchema
 from meridian.api.pagination import PageParams
 from meridian.api.schemas import DecimalString, ErrorDetail, Id, QuantityIn, Reference
 from meridian.inventory import engine
-from meridian.inventory.models import StockLevel, StockMovement, Warehouse
+from meridian.inventory.models import IncomingStock, StockLevel, StockMovement, Warehouse, WarehouseAssignment
 from meridian.inventory.services import WarehouseInput
 
 MAX_BULK_ROWS = 10_000
@@ -413,3 +413,141 @@ class ProductAvailabilityOut(Schema):
 class AvailabilityOut(Schema):
     items: list[ProductAvailabilityOut] = Field(description="In the order asked.")
     unknown_skus: list[str] = Field(description="SKUs that name no product you can see.")
+
+
+# --- transfers, expected receipts, suppliers, assignments, backorder policies ------------------
+
+
+class TransferIn(Schema):
+    source: WarehouseRef = Field(description="The warehouse the stock leaves.")
+    destination: WarehouseRef = Field(description="The warehouse it arrives at.")
+    sku: Sku
+    quantity: QuantityIn = Field(description="Available (unallocated) stock of the source, > 0.")
+    reason: str = Field("Transfer", max_length=200)
+    reference: str = Field("", max_length=100)
+    external_reference: str = Field(
+        "", max_length=100, description="Your id for the transfer; a retry with it changes nothing."
+    )
+
+
+class TransferOut(Schema):
+    transfer_out: MovementOut
+    transfer_in: MovementOut
+
+
+class IncomingIn(Schema):
+    warehouse: WarehouseRef
+    sku: Sku
+    quantity: QuantityIn = Field(description="The quantity expected, > 0.")
+    expected_date: date
+    reference: str = Field("", max_length=100, description="e.g. the purchase order number.")
+
+
+class IncomingOut(Schema):
+    id: int
+    warehouse: str = Field(description="The warehouse's code.")
+    sku: str
+    quantity: Quantity
+    expected_date: date
+    reference: str
+    received_at: datetime | None = Field(description="Set by the receipt that fulfilled it.")
+
+    @classmethod
+    def of(cls, incoming: IncomingStock) -> IncomingOut:
+        return cls(
+            id=incoming.pk,
+            warehouse=incoming.warehouse.code,
+            sku=incoming.product.sku,
+            quantity=incoming.quantity,
+            expected_date=incoming.expected_date,
+            reference=incoming.reference,
+            received_at=incoming.received_at,
+        )
+
+
+class IncomingFilters(PageParams):
+    sku: Sku | None = None
+    include_received: bool = Field(False, description="Also expected receipts already received.")
+
+
+class IncomingList(Schema):
+    count: int
+    items: list[IncomingOut]
+
+
+class SupplierIn(Schema):
+    """A supplier, created or updated by `code`."""
+
+    code: str = Field(min_length=1, max_length=32, examples=["ACME"])
+    name: str = Field(min_length=1, max_length=200)
+    email: str = Field("", max_length=254, description="Where purchase orders are sent.")
+    is_active: bool = True
+    external_id: str = Field("", max_length=100)
+
+
+class SupplierOut(Schema):
+    id: int
+    code: str
+    name: str
+    email: str
+    is_active: bool
+    external_id: str
+
+
+class SupplierList(Schema):
+    count: int
+    items: list[SupplierOut]
+
+
+class SupplierProductIn(Schema):
+    supplier_sku: str = Field("", max_length=64)
+    lead_time_days: int = Field(3, ge=0, le=3650)
+    can_dropship: bool = Field(False, description="Ships straight to customers (drop-ship).")
+
+
+class SupplierProductOut(Schema):
+    supplier: str = Field(description="The supplier's code.")
+    sku: str
+    supplier_sku: str
+    lead_time_days: int
+    can_dropship: bool
+
+
+class WarehouseAssignmentIn(Schema):
+    warehouse: WarehouseRef
+    website: Id | None = Field(None, description="A website id; or give a branch.")
+    branch: Id | None = Field(None, description="A branch id; or give a website.")
+    priority: int = Field(100, ge=0, le=1_000_000, description="Lower is tried first.")
+
+
+class WarehouseAssignmentOut(Schema):
+    id: int
+    warehouse: str = Field(description="The warehouse's code.")
+    website: int | None
+    branch: int | None
+    priority: int
+
+    @classmethod
+    def of(cls, assignment: WarehouseAssignment) -> WarehouseAssignmentOut:
+        return cls(
+            id=assignment.pk,
+            warehouse=assignment.warehouse.code,
+            website=assignment.website_id,
+            branch=assignment.branch_id,
+            priority=assignment.priority,
+        )
+
+
+class WarehouseAssignmentList(Schema):
+    count: int
+    items: list[WarehouseAssignmentOut]
+
+
+class BackorderPolicyIn(Schema):
+    policy: BackorderPolicyOut | None = Field(
+        description="`allow`, `partial` or `deny`; null removes the policy (the default applies again)."
+    )
+
+
+class BackorderPolicySet(Schema):
+    policy: BackorderPolicyOut | None

@@ -57,6 +57,22 @@ class AddressForm(forms.Form):
         widget=forms.TextInput(attrs={"size": 3}),
     )
     phone = forms.CharField(required=False, max_length=40)
+    latitude = forms.DecimalField(
+        required=False,
+        max_digits=9,
+        decimal_places=6,
+        min_value=-90,
+        max_value=90,
+        help_text="Optional, e.g. 41.88",
+    )
+    longitude = forms.DecimalField(
+        required=False,
+        max_digits=9,
+        decimal_places=6,
+        min_value=-180,
+        max_value=180,
+        help_text="With the latitude, e.g. -87.63: orders ship from the nearest warehouse",
+    )
     is_billing = forms.BooleanField(label="Billing address", required=False)
     is_shipping = forms.BooleanField(label="Shipping address", required=False, initial=True)
     is_default_billing = forms.BooleanField(label="Default billing address", required=False)

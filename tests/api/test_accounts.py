@@ -414,3 +414,26 @@ def test_duplicate_customer_group_external_id_answers_409_not_500(
 
     assert response.status_code == 409
     assert not CustomerGroup.objects.filter(code="SILVER").exists()
+
+
+@pytest.mark.django_db
+def test_an_address_keeps_its_coordinates_both_or_neither(world: World, client_for: ClientFor) -> None:
+    client = client_for(world.admin)
+    url = f"/api/v1/accounts/{world.a.pk}/addresses"
+    base = {"line1": "1 Dock St", "city": "Sacramento", "country": "US"}
+
+    located = client.post(url, {**base, "latitude": "38.58", "longitude": "-121.49"}, content_type=JSON)
+    plain = client.post(url, base, content_type=JSON)
+    half = client.post(url, {**base, "latitude": "38.58"}, content_type=JSON)
+    out_of_range = client.post(url, {**base, "latitude": "91", "longitude": "0"}, content_type=JSON)
+
+    assert located.status_code == 201, located.content
+    assert (located.json()["latitude"], located.json()["longitude"]) == ("38.580000", "-121.490000")
+    assert (plain.json()["latitude"], plain.json()["longitude"]) == (None, None)
+    assert (half.status_code, half.json()["error"]["fields"]) == (
+        422,
+        {"latitude": ["give both latitude and longitude, or neither"]},
+    )
+    assert out_of_range.status_code == 422
+    assert "latitude" in str(out_of_range.json()["error"]["fields"])
+    assert world.a.addresses.count() == 2

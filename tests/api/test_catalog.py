@@ -275,8 +275,12 @@ def test_buyer_finds_product_by_own_part_number_in_search_and_by_path(
     assert by_path.status_code == 200
     assert by_path.json()["sku"] == "HB-M8-40"
     assert by_path.json()["customer_part_number"] == "ACME-4711"
-    # Nothing prices it: the buyer's price says so (tests/api/test_pricing_catalog.py covers prices).
-    assert (by_path.json()["price"]["error"], by_path.json()["availability"]) == ("no_price", None)
+    # Nothing prices it: the buyer's price says so (tests/api/test_pricing_catalog.py covers prices);
+    # no warehouse holds it (tests/api/test_inventory_availability.py covers availability).
+    assert (by_path.json()["price"]["error"], by_path.json()["availability"]["total_available"]) == (
+        "no_price",
+        "0.000",
+    )
 
 
 @pytest.mark.django_db

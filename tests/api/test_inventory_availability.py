@@ -214,3 +214,36 @@ def test_availability_query_count_is_flat(
         response = client.get(URL, {"skus": ",".join(skus)})
 
     assert [item["total_available"] for item in response.json()["items"]] == ["15.000"] * rows
+
+
+# --- the product page of the API: GET /products/{sku} ----------------------------------------
+
+
+@pytest.mark.django_db
+def test_a_buyers_product_includes_the_same_availability_as_the_availability_endpoint(
+    room: Stockroom, client_for: ClientFor
+) -> None:
+    receive(room.chicago, room.valve, 400)
+    receive(room.reno, room.valve, 200)
+    client = client_for(room.buyer)
+
+    product = client.get("/api/v1/products/VLV-100")
+    availability = client.get(URL, {"skus": "VLV-100"})
+
+    assert product.status_code == 200, product.content
+    assert product.json()["availability"] == availability.json()["items"][0]
+    assert product.json()["availability"]["total_available"] == "600.000"
+    assert [row["warehouse"] for row in product.json()["availability"]["warehouses"]] == ["CHI", "RNO"]
+
+
+@pytest.mark.django_db
+def test_a_product_shows_no_availability_to_staff_and_none_in_lists(
+    room: Stockroom, client_for: ClientFor
+) -> None:
+    receive(room.chicago, room.valve, 400)
+
+    as_staff = client_for(room.rep).get("/api/v1/products/VLV-100")
+    in_list = client_for(room.buyer).get("/api/v1/products", {"q": "VLV-100"})
+
+    assert (as_staff.status_code, as_staff.json()["availability"]) == (200, None)
+    assert [item["availability"] for item in in_list.json()["items"]] == [None]

@@ -1,10 +1,11 @@
-"""Console stock pages: stock levels, the ledger, receipts and adjustments, drop-ship purchase orders."""
+"""Console stock pages: stock levels, the ledger, receipts, adjustments and transfers, expected
+receipts, drop-ship purchase orders."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -15,12 +16,21 @@ from django.utils import timezone
 from meridian.catalog.models import Product
 from meridian.core.actor import StaffRole
 from meridian.inventory import services
-from meridian.inventory.models import StockLevel, StockMovement, Supplier, SupplierPurchaseOrder, Warehouse
+from meridian.inventory.models import (
+    BackorderPolicy,
+    IncomingStock,
+    StockLevel,
+    StockMovement,
+    Supplier,
+    SupplierPurchaseOrder,
+    Warehouse,
+)
 from meridian.staff.models import StaffMember
 from meridian.tenancy.models import Organization, Website
 from tests.catalog.factories import ProductFactory
 from tests.customers.factories import AccountFactory, BuyerUserFactory
 from tests.inventory.factories import (
+    IncomingStockFactory,
     SupplierFactory,
     SupplierProductFactory,
     WarehouseAssignmentFactory,
@@ -400,3 +410,174 @@ def test_purchase_order_list_query_count_is_flat(
         response = client.get("/console/purchase-orders/")
 
     assert words(response).count("Acme Valves Inc.") == rows
+
+
+# --- transfers and expected receipts ----------------------------------------------------------
+
+TRANSFER = "/console/stock/transfer/"
+INCOMING = "/console/stock/incoming/"
+
+
+@pytest.mark.django_db
+def test_warehouse_staff_transfer_available_stock_and_see_it_in_the_ledger(
+    client: Client, depot: Depot
+) -> None:
+    receive(depot.chicago, depot.valve, 10)
+    client.force_login(depot.clerk.user)
+    form = {"source": "CHI", "destination": "RNO", "sku": "VLV-100", "quantity": "4", "reason": ""}
+
+    response = client.post(TRANSFER, form)
+
+    assert response.status_code == 302
+    assert (on_hand(depot.chicago, depot.valve), on_hand(depot.reno, depot.valve)) == (D(6), D(4))
+    out = StockMovement.objects.get(kind="transfer_out")
+    assert (out.reason, out.actor_user_id) == ("Transfer", depot.clerk.user_id)
+    assert "Transferred 4 of VLV-100 from CHI to RNO." in words(client.get(response["Location"]))
+
+
+@pytest.mark.django_db
+def test_a_transfer_beyond_what_is_available_or_to_the_same_warehouse_shows_on_the_form(
+    client: Client, depot: Depot
+) -> None:
+    receive(depot.chicago, depot.valve, 3)
+    client.force_login(depot.clerk.user)
+    base = {"source": "CHI", "destination": "RNO", "sku": "VLV-100"}
+
+    too_much = client.post(TRANSFER, {**base, "quantity": "5"})
+    same = client.post(TRANSFER, {**base, "destination": "CHI", "quantity": "1"})
+    unknown = client.post(TRANSFER, {**base, "sku": "NOPE", "quantity": "1"})
+    foreign = client.post(
+        TRANSFER,
+        {**base, "destination": WarehouseFactory(code="XXX").code, "quantity": "1"},  # another seller's
+    )
+
+    assert [r.status_code for r in (too_much, same, unknown, foreign)] == [200, 200, 200, 200]
+    assert "requested 5" in words(too_much)
+    assert "Choose another warehouse than the source." in words(same)
+    assert "No product with SKU NOPE." in words(unknown)
+    assert "Select a valid choice" in words(foreign)
+    assert not StockMovement.objects.filter(kind="transfer_out").exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", [StaffRole.SALES_REP, StaffRole.FINANCE])
+def test_transfers_and_adding_expected_receipts_need_a_stock_editor(
+    client: Client, depot: Depot, role: StaffRole
+) -> None:
+    receive(depot.chicago, depot.valve, 10)
+    client.force_login(StaffMemberFactory(organization=depot.org, role=role).user)
+
+    page = client.get(TRANSFER)
+    posted = client.post(TRANSFER, {"source": "CHI", "destination": "RNO", "sku": "VLV-100", "quantity": "1"})
+    incoming = client.get(INCOMING)
+    added = client.post(
+        INCOMING, {"warehouse": "CHI", "sku": "VLV-100", "quantity": "5", "expected_date": "2030-01-02"}
+    )
+
+    assert (page.status_code, posted.status_code, added.status_code) == (403, 403, 403)
+    assert incoming.status_code == 200
+    assert "Add an expected receipt" not in words(incoming)
+    assert on_hand(depot.chicago, depot.valve) == D(10)
+    assert not IncomingStock.objects.exists()
+
+
+@pytest.mark.django_db
+def test_expected_receipts_are_listed_soonest_first_and_added(client: Client, depot: Depot) -> None:
+    IncomingStockFactory(
+        warehouse=depot.reno, product=depot.gasket, expected_date=date(2030, 5, 1), reference="ASN-2"
+    )
+    IncomingStockFactory(
+        warehouse=depot.chicago, product=depot.valve, expected_date=date(2030, 4, 1), reference="ASN-1"
+    )
+    IncomingStockFactory(reference="ASN-FOREIGN")  # another seller's
+    client.force_login(depot.clerk.user)
+
+    added = client.post(
+        INCOMING, {"warehouse": "CHI", "sku": "GSK-1", "quantity": "12", "expected_date": "2030-03-01"}
+    )
+    page = words(client.get(INCOMING))
+
+    assert added.status_code == 302
+    assert page.index("ASN-1") < page.index("ASN-2")
+    assert page.index("Mar 1, 2030") < page.index("Apr 1, 2030")
+    assert "ASN-FOREIGN" not in page
+    assert IncomingStock.objects.filter(organization=depot.org).count() == 3
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("rows", [1, 5])
+def test_the_expected_receipts_page_query_count_is_flat(
+    client: Client, depot: Depot, rows: int, django_assert_num_queries: Any
+) -> None:
+    for _ in range(rows):
+        IncomingStockFactory(warehouse=depot.chicago, product=depot.valve)
+    client.force_login(depot.clerk.user)
+    client.get(INCOMING)
+
+    # session, user, buyer (none), staff, websites, territories; warehouses (form); incoming+warehouse+product
+    with django_assert_num_queries(8):
+        response = client.get(INCOMING)
+
+    assert response.status_code == 200
+
+
+@pytest.mark.django_db
+def test_buyers_get_404_on_the_transfer_and_expected_receipt_pages(client: Client, depot: Depot) -> None:
+    client.force_login(BuyerUserFactory(account=AccountFactory(organization=depot.org), is_admin=True).user)
+
+    assert [client.get(path).status_code for path in (TRANSFER, INCOMING)] == [404, 404]
+
+
+SETUP = "/console/stock/setup/"
+
+
+@pytest.mark.django_db
+def test_the_setup_page_shows_assignments_suppliers_and_policies_of_the_organization_only(
+    client: Client, depot: Depot, rep: StaffMember
+) -> None:
+    SupplierFactory(organization=depot.org, code="ACME", name="Acme Valves Inc.")
+    SupplierFactory(code="FOREIGN", name="Someone else's supplier")
+    services.set_product_backorder_policy(product=depot.valve, policy=BackorderPolicy.ALLOW)
+    services.set_account_backorder_policy(
+        account=AccountFactory(organization=depot.org, name="Globex Corp"), policy=BackorderPolicy.PARTIAL
+    )
+    client.force_login(rep.user)
+
+    page = words(client.get(SETUP))
+
+    assert "CHI Chicago DC Website" in page
+    assert "Acme Valves Inc." in page
+    assert "Someone else's supplier" not in page
+    assert "Product VLV-100 Allow backorders" in page
+    assert "Account Globex Corp (and its children) Ship what is available, cancel the rest" in page
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("rows", [1, 5])
+def test_the_setup_page_query_count_is_flat(
+    client: Client, depot: Depot, rows: int, django_assert_num_queries: Any
+) -> None:
+    for _ in range(rows):
+        SupplierFactory(organization=depot.org)
+        product = ProductFactory(organization=depot.org)
+        services.set_product_backorder_policy(product=product, policy=BackorderPolicy.DENY)
+        services.set_account_backorder_policy(
+            account=AccountFactory(organization=depot.org), policy=BackorderPolicy.ALLOW
+        )
+        WarehouseAssignmentFactory(warehouse=WarehouseFactory(organization=depot.org), website=depot.website)
+    client.force_login(depot.clerk.user)
+    client.get(SETUP)
+
+    # session, user, buyer (none), staff, websites, territories; suppliers; assignments+warehouse;
+    # product policies+product; account policies+account
+    with django_assert_num_queries(10):
+        response = client.get(SETUP)
+
+    assert response.status_code == 200
+
+
+@pytest.mark.django_db
+def test_buyers_get_404_on_the_setup_page(client: Client, depot: Depot) -> None:
+    client.force_login(BuyerUserFactory(account=AccountFactory(organization=depot.org), is_admin=True).user)
+
+    assert client.get(SETUP).status_code == 404

@@ -8,14 +8,14 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from meridian.catalog.models import Product
 from meridian.core.errors import InvalidInput
 from meridian.core.models import OutboxEvent
 from meridian.customers.models import Account
-from meridian.inventory import services
+from meridian.inventory import queries, services
 from meridian.inventory.errors import InsufficientStock, NothingAllocated, PurchaseOrderTransitionNotAllowed
 from meridian.inventory.models import (
     AllocationStrategy,
@@ -24,6 +24,7 @@ from meridian.inventory.models import (
     StockMovement,
     SupplierPurchaseOrder,
     Warehouse,
+    WarehouseAssignment,
 )
 from meridian.inventory.queries import reconcile
 from meridian.tenancy.models import Organization, Website
@@ -138,6 +139,57 @@ def test_nearest_allocates_from_the_warehouse_closest_to_the_ship_to_address(sho
 
     assert pieces(east) == [(shop.newark.pk, D(2))]
     assert pieces(west) == [(shop.reno.pk, D(2))]
+
+
+@pytest.mark.django_db
+def test_nearest_reads_the_ship_to_addresss_own_coordinates_else_falls_back_to_priority(shop: Shop) -> None:
+    services.configure_website(website=shop.website, allocation_strategy=AllocationStrategy.NEAREST)
+    product = ProductFactory(organization=shop.org)
+    for warehouse in (shop.chicago, shop.reno, shop.newark):
+        receive(warehouse, product, 10)
+    sacramento = AddressFactory(account=shop.account, latitude=D("38.58"), longitude=D("-121.49"))
+    unknown = AddressFactory(account=shop.account)  # no coordinates
+    foreign = AddressFactory(latitude=D("38.58"), longitude=D("-121.49"))  # another organization's
+
+    west = allocate(
+        shop,
+        OrderLine("1", product.pk, D(2)),
+        reference="SO-1",
+        ship_to=services.ShipTo(address_id=sacramento.pk),
+    )
+    fallback = allocate(
+        shop,
+        OrderLine("1", product.pk, D(2)),
+        reference="SO-2",
+        ship_to=services.ShipTo(address_id=unknown.pk),
+    )
+    not_ours = allocate(
+        shop,
+        OrderLine("1", product.pk, D(2)),
+        reference="SO-3",
+        ship_to=services.ShipTo(address_id=foreign.pk),
+    )
+
+    assert pieces(west) == [(shop.reno.pk, D(2))]
+    assert pieces(fallback) == [(shop.chicago.pk, D(2))]  # priority 1
+    assert pieces(not_ours) == [(shop.chicago.pk, D(2))]
+
+
+@pytest.mark.django_db
+def test_only_nearest_reads_the_address(shop: Shop, django_assert_num_queries: Any) -> None:
+    product = ProductFactory(organization=shop.org)
+    receive(shop.chicago, product, 10)
+    address = AddressFactory(account=shop.account, latitude=D("38.58"), longitude=D("-121.49"))
+    ship_to = services.ShipTo(address_id=address.pk)
+    allocate(shop, OrderLine("1", product.pk, D(1)), reference="SO-0", ship_to=ship_to)  # caches routing
+    writes = 3 if connection.vendor == "postgresql" else 4
+
+    with django_assert_num_queries(writes):  # priority: no address query
+        allocate(shop, OrderLine("1", product.pk, D(1)), reference="SO-1", ship_to=ship_to)
+    services.configure_website(website=shop.website, allocation_strategy=AllocationStrategy.NEAREST)
+    allocate(shop, OrderLine("1", product.pk, D(1)), reference="SO-2", ship_to=ship_to)  # new stamp
+    with django_assert_num_queries(writes + 1):  # nearest: + the address's coordinates
+        allocate(shop, OrderLine("1", product.pk, D(1)), reference="SO-3", ship_to=ship_to)
 
 
 @pytest.mark.django_db
@@ -433,8 +485,60 @@ def test_allocation_query_count_does_not_grow_with_the_lines(
         receive(shop.chicago, product, 5)
         receive(shop.reno, product, 5)
     order = [OrderLine(str(i), product.pk, D(7)) for i, product in enumerate(products)]
+    allocate(shop, OrderLine("warm", products[0].pk, D(1)), reference="SO-0")  # caches the routing
 
-    # routing (warehouses + website settings), products (+ policies, account override, drop-ship),
-    # lock levels, one UPDATE, one ledger INSERT, outbox; no savepoint inside the caller's transaction
-    with django_assert_num_queries(6):
+    # lock levels + products (policies, account override, drop-ship) + routing stamp; the levels'
+    # UPDATE and the ledger INSERT (one statement on PostgreSQL); outbox. No savepoint inside
+    # the caller's transaction, no routing query while the stamp is unchanged.
+    with django_assert_num_queries(3 if connection.vendor == "postgresql" else 4):
         allocate(shop, *order)
+
+
+@pytest.mark.django_db
+def test_a_cold_routing_cache_costs_two_queries_more(shop: Shop, django_assert_num_queries: Any) -> None:
+    product = ProductFactory(organization=shop.org)
+    receive(shop.chicago, product, 5)
+    queries._routes.clear()
+
+    # routing stamp, routing; then as warm
+    with django_assert_num_queries(5 if connection.vendor == "postgresql" else 6):
+        allocate(shop, OrderLine("1", product.pk, D(1)))
+
+
+@pytest.mark.django_db
+def test_a_routing_change_reaches_the_next_allocation_whoever_writes_it(shop: Shop) -> None:
+    product = ProductFactory(organization=shop.org)
+    receive(shop.chicago, product, 5)
+    receive(shop.reno, product, 5)
+    first = allocate(shop, OrderLine("1", product.pk, D(1)), reference="SO-1")  # cached: CHI first
+    assert [piece.warehouse_id for piece in first.lines[0].pieces] == [shop.chicago.pk]
+
+    # A plain UPDATE, as the admin or a script would make it: no service is told.
+    Warehouse.objects.filter(pk=shop.chicago.pk).update(is_active=False)
+    second = allocate(shop, OrderLine("1", product.pk, D(1)), reference="SO-2")
+    assert [piece.warehouse_id for piece in second.lines[0].pieces] == [shop.reno.pk]
+
+    WarehouseAssignment.objects.filter(warehouse=shop.reno).delete()
+    services.assign_warehouse(warehouse=shop.reno, website=shop.website, priority=9)
+    Warehouse.objects.filter(pk=shop.chicago.pk).update(is_active=True)
+    third = allocate(shop, OrderLine("1", product.pk, D(6)), reference="SO-3")
+    assert [(p.warehouse_id, p.quantity) for p in third.lines[0].pieces] == [
+        (shop.chicago.pk, D(4)),
+        (shop.reno.pk, D(2)),
+    ]
+
+
+@pytest.mark.django_db
+def test_a_website_setting_change_reaches_the_next_allocation(shop: Shop) -> None:
+    product = ProductFactory(organization=shop.org)
+    receive(shop.chicago, product, 1)
+    allocate(shop, OrderLine("1", product.pk, D(1)), reference="SO-1")  # caches policy deny
+
+    services.configure_website(
+        website=shop.website,
+        allocation_strategy=AllocationStrategy.PRIORITY,
+        default_backorder_policy=BackorderPolicy.ALLOW,
+    )
+    result = allocate(shop, OrderLine("1", product.pk, D(3)), reference="SO-2")
+
+    assert result.lines[0].backordered == D(3)

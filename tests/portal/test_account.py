@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 
 import pytest
 from django.contrib.auth import get_user
@@ -252,6 +253,24 @@ def test_admin_adds_an_address_and_errors_come_back_on_the_form(
         "US",
         True,
     )
+
+
+@pytest.mark.django_db
+def test_admin_adds_an_address_with_coordinates_both_or_neither(
+    client: Client, account: Account, account_admin: BuyerUser
+) -> None:
+    client.force_login(account_admin.user)
+    url = f"/account/{account.pk}/addresses/new/"
+    base = {"line1": "9 Dock St", "city": "Toledo", "country": "US", "is_shipping": "on"}
+
+    half = client.post(url, {**base, "latitude": "41.66"})
+    good = client.post(url, {**base, "latitude": "41.66", "longitude": "-83.56"})
+
+    assert half.status_code == 200
+    assert "give both latitude and longitude, or neither" in half.content.decode()
+    assert good.status_code == 302
+    address = Address.objects.get(account=account)
+    assert (address.latitude, address.longitude) == (Decimal("41.660000"), Decimal("-83.560000"))
 
 
 @pytest.mark.django_db

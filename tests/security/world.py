@@ -22,6 +22,7 @@ from meridian.api.permissions import (
     IN_SCOPE_CUSTOMER_GROUP,
     IN_SCOPE_PRICE_LIST,
     IN_SCOPE_PRODUCT,
+    IN_SCOPE_SECOND_WAREHOUSE,
     IN_SCOPE_WAREHOUSE,
     IN_SCOPE_WEBSITE,
     UNIQUE,
@@ -32,7 +33,14 @@ from meridian.core.actor import BuyerRole, StaffRole
 from meridian.core.models import ApiToken
 from meridian.core.services import issue_token
 from meridian.customers.models import Account, Address, BuyerUser, CustomerGroup
-from meridian.inventory.models import StockMovement, SupplierPurchaseOrder, Warehouse
+from meridian.inventory.models import (
+    IncomingStock,
+    StockMovement,
+    Supplier,
+    SupplierPurchaseOrder,
+    Warehouse,
+    WarehouseAssignment,
+)
 from meridian.ordering.models import Cart, CartLine, Order
 from meridian.ordering.services import OrderLineRequest, add_to_cart, create_list, current_cart, place_order
 from meridian.pricing.models import (
@@ -128,6 +136,11 @@ class World:
     customer_price: CustomerPrice  # account A's own price for the product
     price_rule: PriceRule  # a rule of price_list
     rebate_program: RebateProgram  # for account A's subtree, with one tier
+    # inventory
+    second_warehouse: Warehouse  # a transfer's destination (IN_SCOPE_SECOND_WAREHOUSE)
+    supplier: Supplier
+    incoming: IncomingStock
+    assignment: WarehouseAssignment  # CHI to the default website
     _clients: dict[int, Client] = field(default_factory=dict)
 
     def outsider(self, name: str) -> BuyerUser | StaffMember:
@@ -191,6 +204,9 @@ class World:
             Kind.CUSTOMER_PRICE: str(self.customer_price.pk),
             Kind.PRICE_RULE: str(self.price_rule.pk),
             Kind.REBATE_PROGRAM: str(self.rebate_program.pk),
+            Kind.SUPPLIER: self.supplier.code,
+            Kind.INCOMING_STOCK: str(self.incoming.pk),
+            Kind.WAREHOUSE_ASSIGNMENT: str(self.assignment.pk),
         }
         return refs[kind]
 
@@ -229,6 +245,9 @@ class World:
             Kind.CUSTOMER_PRICE: "987654321",
             Kind.PRICE_RULE: "987654321",
             Kind.REBATE_PROGRAM: "987654321",
+            Kind.SUPPLIER: "NO-SUCH-SUPPLIER",
+            Kind.INCOMING_STOCK: "987654321",
+            Kind.WAREHOUSE_ASSIGNMENT: "987654321",
         }[kind]
 
     def identifiers(self, kind: Kind) -> set[object]:
@@ -258,6 +277,9 @@ class World:
             Kind.CUSTOMER_PRICE: {self.customer_price.pk},
             Kind.PRICE_RULE: {self.price_rule.pk},
             Kind.REBATE_PROGRAM: {self.rebate_program.pk},
+            Kind.SUPPLIER: {self.supplier.pk},
+            Kind.INCOMING_STOCK: {self.incoming.pk},
+            Kind.WAREHOUSE_ASSIGNMENT: {self.assignment.pk},
         }[kind]
 
 
@@ -306,10 +328,20 @@ def build_world() -> World:
     )
     warehouse = WarehouseFactory(organization=org, code="CHI", name=f"Chicago {ORG_MARK}")
     movement = receive(warehouse, product, 25)
-    WarehouseAssignmentFactory(warehouse=warehouse, website=website, priority=1)
+    assignment = WarehouseAssignmentFactory(warehouse=warehouse, website=website, priority=1)
+    second_warehouse = WarehouseFactory(organization=org, code="RNO", name=f"Reno {ORG_MARK}")
+    supplier = SupplierFactory(organization=org, code="VALVECO", name=f"Valve maker {ORG_MARK}")
+    incoming = IncomingStock.objects.create(
+        organization=org,
+        warehouse=warehouse,
+        product=product,
+        quantity=Decimal(10),
+        expected_date=timezone.localdate(),
+        reference=f"{ORG_MARK}-asn",
+    )
     purchase_order = SupplierPurchaseOrder.objects.create(
         organization=org,
-        supplier=SupplierFactory(organization=org, name=f"Valve maker {ORG_MARK}"),
+        supplier=supplier,
         number="PO-77001",
         reference=f"{A_MARK}-order",
         account=account_a,
@@ -431,6 +463,10 @@ def build_world() -> World:
         customer_price=customer_price,
         price_rule=price_rule,
         rebate_program=rebate_program,
+        second_warehouse=second_warehouse,
+        supplier=supplier,
+        incoming=incoming,
+        assignment=assignment,
     )
     world.issue_clients()
     return world
@@ -458,14 +494,16 @@ def fill(template: object, *, world: World, account: Account) -> object:
             return account.pk
         if value == IN_SCOPE_WAREHOUSE:
             return world.warehouse.code
+        if value == IN_SCOPE_SECOND_WAREHOUSE:
+            return world.second_warehouse.code
+        if value == IN_SCOPE_WEBSITE:
+            return Website.objects.get(organization=world.org, is_default=True).pk
         if value == IN_SCOPE_PRODUCT:
             return world.product.sku
         if value == IN_SCOPE_PRICE_LIST:
             return world.spare_price_list.code
         if value == IN_SCOPE_CUSTOMER_GROUP:
             return world.group_a.pk
-        if value == IN_SCOPE_WEBSITE:
-            return Website.objects.filter(organization=world.org).order_by("-is_default", "pk")[0].pk
         if isinstance(value, str):
             return value.replace(UNIQUE, token)
         if isinstance(value, Mapping):

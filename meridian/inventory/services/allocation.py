@@ -45,7 +45,8 @@ class OrderLine:
 
 @dataclass(frozen=True, slots=True)
 class ShipTo:
-    """Where the order goes: coordinates for the `nearest` strategy, the address for drop-ship orders."""
+    """Where the order goes: coordinates for the `nearest` strategy (else the address's own, when it
+    has them), the address for drop-ship orders."""
 
     latitude: Decimal | None = None
     longitude: Decimal | None = None
@@ -133,30 +134,54 @@ def _allocate(
 ) -> AllocationResult:
     # Reads and locks need no savepoint: until the first write nothing can leave the caller's
     # transaction half-done, and a refusal is raised before it. (A savepoint costs two round trips.)
-    route = queries.routing(
-        organization_id=organization.pk,
-        website_id=website.pk if website else None,
-        branch_id=account.branch_id if account else None,
+    website_id = website.pk if website else None
+    branch_id = account.branch_id if account else None
+    route, version = queries.cached_routing(
+        organization_id=organization.pk, website_id=website_id, branch_id=branch_id
     )
     product_ids = sorted({line.product_id for line in lines})
-    facts = queries.product_facts(
+    account_path = account.path if account else ""
+    inputs = queries.lock_for_allocation(
         organization_id=organization.pk,
+        website_id=website_id,
+        branch_id=branch_id,
         product_ids=product_ids,
-        account_path=account.path if account else "",
+        account_path=account_path,
         default_policy=route.default_policy,
     )
+    levels, facts = inputs.levels, inputs.facts
     for index, line in enumerate(lines):
         if line.product_id not in facts:
             raise InvalidInput.on(f"lines.{index}.product", f"no product with id {line.product_id}")
+    if inputs.routing_version != version:
+        # The routing changed since this process cached it: read it again (the locks already
+        # cover the current warehouses). Should yet another change land in between, a warehouse
+        # it adds has no level locked by this order and offers it nothing: a second lock
+        # statement would break the global lock order.
+        route = queries.refresh_routing(
+            organization_id=organization.pk,
+            website_id=website_id,
+            branch_id=branch_id,
+            version=inputs.routing_version,
+        )
+        facts = queries.product_facts(
+            organization_id=organization.pk,
+            product_ids=product_ids,
+            account_path=account_path,
+            default_policy=route.default_policy,
+        )
     dropshippable = [pk for pk, fact in facts.items() if fact.can_dropship]
     options = (
         queries.dropship_options(organization_id=organization.pk, product_ids=dropshippable)
         if dropshippable
         else {}
     )
-    levels = queries.lock_stock_levels(
-        organization_id=organization.pk, warehouse_ids=list(route.warehouses), product_ids=product_ids
-    )
+    coordinates = ship_to.coordinates if ship_to else None
+    if coordinates is None and ship_to and ship_to.address_id and route.strategy is engine.Strategy.NEAREST:
+        # Only `nearest` needs them: one query then, none for the other strategies.
+        coordinates = queries.address_coordinates(
+            organization_id=organization.pk, address_id=ship_to.address_id
+        )
     plan = engine.plan_allocation(
         engine.AllocationRequest(
             lines=[
@@ -166,7 +191,7 @@ def _allocate(
             warehouses=route.candidates,
             available={pair: level.available for pair, level in levels.items()},
             strategy=route.strategy,
-            ship_to=ship_to.coordinates if ship_to else None,
+            ship_to=coordinates,
             dropship=options,
         )
     )
@@ -183,14 +208,13 @@ def _allocate(
                 changes.append(ledger.Change(level, Kind.ALLOCATION, allocated_delta=dropship.quantity))
     # A write that fails marks the caller's transaction for rollback: no half-applied order.
     with transaction.atomic(savepoint=False):
-        movements, payload = ledger.apply_changes(
+        payload = ledger.write_changes(
             organization_id=organization.pk,
             changes=ledger.merge_changes(changes),
             reason=f"Order {reference}",
             reference=reference,
             user_id=user_id,
         )
-        StockMovement.objects.bulk_create(movements)
         purchase_orders = _create_purchase_orders(
             organization=organization, plan=plan, reference=reference, account=account, ship_to=ship_to
         )

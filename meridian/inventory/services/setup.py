@@ -11,6 +11,7 @@ from django.db import transaction
 
 from meridian.catalog.models import Product
 from meridian.core.errors import InvalidInput
+from meridian.core.geo import coordinate_errors
 from meridian.customers.models import Account
 from meridian.inventory.models import (
     AccountBackorderPolicy,
@@ -77,13 +78,7 @@ def _validate_warehouse(organization: Organization, data: WarehouseInput) -> dic
         errors["shipping_weekdays"] = ["digits 1 (Monday) to 7 (Sunday)"]
     if data.cutoff_time.tzinfo is not None:
         errors["cutoff_time"] = ["a local time without an offset: the warehouse's timezone applies"]
-    if (data.latitude is None) != (data.longitude is None):
-        errors["latitude"] = ["give both latitude and longitude, or neither"]
-    elif data.latitude is not None and data.longitude is not None:
-        if not -90 <= data.latitude <= 90:
-            errors["latitude"] = ["between -90 and 90"]
-        if not -180 <= data.longitude <= 180:
-            errors["longitude"] = ["between -180 and 180"]
+    errors.update(coordinate_errors(data.latitude, data.longitude))
     if (
         data.external_id
         and Warehouse.objects.filter(organization=organization, external_id=data.external_id)
