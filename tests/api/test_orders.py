@@ -14,6 +14,7 @@ from meridian.ordering.services import OrderLineRequest, place_order
 from tests.actors import actor_for
 from tests.api.conftest import ClientFor
 from tests.ordering.conftest import World, build_world
+from tests.ordering.test_place_order import PLACEMENT_QUERIES
 
 D = Decimal
 JSON = "application/json"
@@ -329,7 +330,7 @@ def test_placing_over_http_costs_a_fixed_number_of_queries(
 
     # token, last use, buyer, websites; placement (PLACEMENT_QUERIES in tests/ordering); the answer:
     # lines, history, allocations (the order itself is not read again)
-    with django_assert_num_queries(4 + 33 + 3):
+    with django_assert_num_queries(4 + PLACEMENT_QUERIES + 3):
         response = post_order(
             client, {"lines": [{"sku": "BOLT-M8", "quantity": "1"}, {"sku": "HAMMER", "quantity": 1}]}
         )
