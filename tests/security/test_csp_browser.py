@@ -9,32 +9,20 @@ Skipped when /usr/bin/chromium is missing unless MERIDIAN_REQUIRE_BROWSER=1.
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from meridian.core.actor import StaffRole
+from tests.browser.chromium import chromium, require_browser
 from tests.security.world import build_world
 from tests.staff.factories import PASSWORD, StaffMemberFactory
 
-CHROMIUM = Path("/usr/bin/chromium")
-LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking"]
 COLLECT_VIOLATIONS = """
 window.__csp = [];
 document.addEventListener("securitypolicyviolation", (e) => window.__csp.push(
   {directive: e.effectiveDirective, blocked: e.blockedURI, sample: e.sample, source: e.sourceFile}));
 """
-
-
-def _require_browser() -> None:
-    if CHROMIUM.exists():
-        return
-    reason = f"{CHROMIUM} is missing: install Debian's chromium to run the browser tests"
-    if os.environ.get("MERIDIAN_REQUIRE_BROWSER") == "1":
-        pytest.fail(reason + " (MERIDIAN_REQUIRE_BROWSER=1)")
-    pytest.skip(reason)
 
 
 def _visit(page: Any, url: str) -> list[dict[str, str]]:
@@ -71,9 +59,8 @@ INJECTED_HANDLER = """() => {
 def test_the_policy_blocks_nothing_on_our_pages_and_blocks_injected_handlers(
     live_server: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    _require_browser()
+    require_browser()
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's loop beside the ORM
-    from playwright.sync_api import sync_playwright
 
     world = build_world()
     world.member_a.user.set_unusable_password()  # an invited user: their page shows the invitation link
@@ -90,41 +77,35 @@ def test_the_policy_blocks_nothing_on_our_pages_and_blocks_injected_handlers(
     found: set[tuple[str, str]] = set()
     details = []
 
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=LAUNCH_ARGS)
-        try:
-            for email, login, paths in (
-                (world.buyer_a.user.email, "/login/", portal),
-                (world.admin.user.email, "/console/login/", console),
-                (superuser.user.email, "/admin/login/", admin),
-            ):
-                context = browser.new_context()
-                context.add_init_script(COLLECT_VIOLATIONS)
-                page = context.new_page()
-                _login(page, base, login, email)
-                for path in paths:
-                    for violation in _visit(page, base + path.format(a=a, u=u)):
-                        found.add((path, violation["directive"]))
-                        details.append((path, violation))
-                if paths is portal:
-                    # The invitation link selects itself on focus, from app.js (it was an inline
-                    # onfocus handler the policy blocked).
-                    page.goto(f"{base}/account/{a}/users/{u}/")
-                    page.focus("#invitation-url")
-                    selected = page.evaluate(SELECTION, "#invitation-url")
-                    assert selected and selected.startswith("http"), selected
-                    found |= {
-                        ("/account/{a}/users/{u}/", v["directive"]) for v in page.evaluate("window.__csp")
-                    }
-                    # The control: a handler injected into the page does not run.
-                    assert page.evaluate(INJECTED_HANDLER) is False
-                    # htmx search-as-you-type (its indicator <style> is allowed by hash).
-                    page.goto(f"{base}/")
-                    page.get_by_label("Search products").press_sequentially("valve", delay=20)
-                    page.wait_for_load_state("networkidle")
-                    found |= {("/ (htmx)", v["directive"]) for v in page.evaluate("window.__csp")}
-                context.close()
-        finally:
-            browser.close()
+    with chromium() as browser:
+        for email, login, paths in (
+            (world.buyer_a.user.email, "/login/", portal),
+            (world.admin.user.email, "/console/login/", console),
+            (superuser.user.email, "/admin/login/", admin),
+        ):
+            context = browser.new_context()
+            context.add_init_script(COLLECT_VIOLATIONS)
+            page = context.new_page()
+            _login(page, base, login, email)
+            for path in paths:
+                for violation in _visit(page, base + path.format(a=a, u=u)):
+                    found.add((path, violation["directive"]))
+                    details.append((path, violation))
+            if paths is portal:
+                # The invitation link selects itself on focus, from app.js (it was an inline
+                # onfocus handler the policy blocked).
+                page.goto(f"{base}/account/{a}/users/{u}/")
+                page.focus("#invitation-url")
+                selected = page.evaluate(SELECTION, "#invitation-url")
+                assert selected and selected.startswith("http"), selected
+                found |= {("/account/{a}/users/{u}/", v["directive"]) for v in page.evaluate("window.__csp")}
+                # The control: a handler injected into the page does not run.
+                assert page.evaluate(INJECTED_HANDLER) is False
+                # htmx search-as-you-type (its indicator <style> is allowed by hash).
+                page.goto(f"{base}/")
+                page.get_by_label("Search products").press_sequentially("valve", delay=20)
+                page.wait_for_load_state("networkidle")
+                found |= {("/ (htmx)", v["directive"]) for v in page.evaluate("window.__csp")}
+            context.close()
 
     assert found == set(), details
