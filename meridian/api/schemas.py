@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeAlias
 
 from ninja import Field, Schema
+from ninja.params import HeaderEx, P
 from pydantic import PlainSerializer, WithJsonSchema
+
+from meridian.core import idempotency
 
 # Ids must fit a signed 64-bit column: larger numbers are bad input (422), not a database crash.
 MAX_ID = 2**63 - 1
@@ -71,3 +74,20 @@ def is_usable_reference(reference: str | int) -> bool:
     if text == EXTERNAL_PREFIX:
         return False
     return not text.isdigit() or (text.isascii() and int(text) <= MAX_ID)
+
+
+# The `Idempotency-Key` header of every POST a client may retry (API.md): orders, stock movements,
+# transfers.
+IdempotencyKeyHeader: TypeAlias = HeaderEx[
+    str | None,
+    P(
+        alias=idempotency.HEADER,
+        max_length=idempotency.MAX_KEY_LENGTH,
+        description=(
+            "Retry safely: the same key with the same body answers the first result again (same "
+            "status, no second object), the same key with another body 422 `idempotency_key_reused`, "
+            "and while the first request is still running 409 `idempotency_key_in_use`. Keys are kept "
+            "at least 24 hours."
+        ),
+    ),
+]

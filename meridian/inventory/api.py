@@ -14,14 +14,14 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Query, Router
-from ninja.params import HeaderEx, P, PathEx
+from ninja.params import P, PathEx
 from ninja.responses import Status
 from pydantic import ValidationError as PydanticValidationError
 
 from meridian.api.auth import actor_of
 from meridian.api.errors import error_body, status_for
 from meridian.api.pagination import paginate
-from meridian.api.schemas import error_responses, is_usable_reference
+from meridian.api.schemas import IdempotencyKeyHeader, error_responses, is_usable_reference
 from meridian.catalog.errors import ProductNotFound
 from meridian.catalog.models import Product
 from meridian.core import idempotency
@@ -57,12 +57,6 @@ from meridian.tenancy.models import Organization
 from meridian.tenancy.queries import get_organization, get_website
 
 router = Router(tags=["inventory"])
-
-IDEMPOTENCY_DESCRIPTION = (
-    "Retry safely: the same key with the same body answers the first result again (same status), "
-    "the same key with another body 422 `idempotency_key_reused`, and while the first request "
-    "is still running 409 `idempotency_key_in_use`. Keys are kept at least 24 hours."
-)
 
 
 WAREHOUSE_PATH = P(
@@ -198,14 +192,7 @@ def _record_movement(actor: Actor, organization_id: int, payload: MovementIn) ->
 def record_stock_movement(
     request: HttpRequest,
     payload: MovementIn,
-    idempotency_key: HeaderEx[
-        str | None,
-        P(
-            alias=idempotency.HEADER,
-            max_length=idempotency.MAX_KEY_LENGTH,
-            description=IDEMPOTENCY_DESCRIPTION,
-        ),
-    ] = None,
+    idempotency_key: IdempotencyKeyHeader = None,
 ) -> Status[object]:
     """Record a receipt or an adjustment (admins, warehouse staff, inside sales).
 

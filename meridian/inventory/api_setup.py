@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from django.http import HttpRequest
 from ninja import Query, Router
-from ninja.params import HeaderEx, P, PathEx
+from ninja.params import P, PathEx
 from ninja.responses import Status
 
 from meridian.api.auth import actor_of
 from meridian.api.pagination import PageParams, paginate
-from meridian.api.schemas import Reference, error_responses, is_usable_reference
+from meridian.api.schemas import IdempotencyKeyHeader, Reference, error_responses, is_usable_reference
 from meridian.core import idempotency
 from meridian.core.actor import Actor
 from meridian.core.errors import InvalidInput
@@ -22,7 +22,6 @@ from meridian.customers import queries as customers
 from meridian.customers.errors import AccountNotFound
 from meridian.inventory import access, queries, services
 from meridian.inventory.api import (
-    IDEMPOTENCY_DESCRIPTION,
     SKU_PATH,
     _once,
     _organization,
@@ -86,14 +85,7 @@ def _transfer(actor: Actor, organization_id: int, payload: TransferIn) -> Transf
 def transfer_stock(
     request: HttpRequest,
     payload: TransferIn,
-    idempotency_key: HeaderEx[
-        str | None,
-        P(
-            alias=idempotency.HEADER,
-            max_length=idempotency.MAX_KEY_LENGTH,
-            description=IDEMPOTENCY_DESCRIPTION,
-        ),
-    ] = None,
+    idempotency_key: IdempotencyKeyHeader = None,
 ) -> Status[object]:
     """Move available (unallocated) stock from one warehouse to another: a transfer-out and its
     transfer-in in the ledger (admins, warehouse staff, inside sales). 409 `insufficient_stock`

@@ -22,8 +22,7 @@ from ninja.responses import Status
 
 from meridian.api.auth import actor_of
 from meridian.api.pagination import PageParams, paginate
-from meridian.api.schemas import error_responses, is_usable_reference
-from meridian.core import idempotency
+from meridian.api.schemas import IdempotencyKeyHeader, error_responses, is_usable_reference
 from meridian.core.actor import Actor, StaffRole
 from meridian.customers.errors import AccountNotFound
 from meridian.customers.queries import is_database_id
@@ -55,11 +54,6 @@ from meridian.ordering.schemas import (
 
 router = Router(tags=["ordering"])
 
-IDEMPOTENCY_DESCRIPTION = (
-    "Retry safely: the same key with the same body answers the first order again (201, no second "
-    "order), the same key with another body 422 `idempotency_key_reused`, and while the first "
-    "request is still running 409 `idempotency_key_in_use`. Keys are kept at least 24 hours."
-)
 ORDER_NUMBER = P(description="The order's number (`SO-0000123`).")
 CART_ID = P(description="The cart's or shopping list's id, or `current` (your current cart).")
 LINE_ID = P(description="The cart line's id.")
@@ -117,14 +111,7 @@ def _order_out(actor: Actor, number: str) -> OrderOut:
 def place_order(
     request: HttpRequest,
     payload: OrderIn,
-    idempotency_key: HeaderEx[
-        str | None,
-        P(
-            alias=idempotency.HEADER,
-            max_length=idempotency.MAX_KEY_LENGTH,
-            description=IDEMPOTENCY_DESCRIPTION,
-        ),
-    ] = None,
+    idempotency_key: IdempotencyKeyHeader = None,
 ) -> Status[OrderOut]:
     """Place an order from `lines` or a `cart` (buyers with the buyer or admin role, selling staff).
 
