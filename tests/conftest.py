@@ -16,3 +16,11 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if "postgres" in item.keywords:
             item.add_marker(skip)
+
+
+@pytest.fixture(autouse=True)
+def _forget_cached_routings() -> None:
+    """Each test starts with inventory's per-process routing cache empty (see forget_routings)."""
+    from meridian.inventory.queries import forget_routings
+
+    forget_routings()

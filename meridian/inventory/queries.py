@@ -331,6 +331,12 @@ ROUTE_CACHE_SIZE = 4096
 _routes: dict[RouteKey, tuple[int, Routing]] = {}  # this process's routings, with the stamp read before them
 
 
+def forget_routings() -> None:
+    """Empty this process's routing cache (tests: a rolled-back test may leave a routing cached
+    under a stamp that the next test's rolled-back writes reach again)."""
+    _routes.clear()
+
+
 def routing_version() -> int:
     """The current routing stamp (see RoutingVersion); 0 before any routing input was written."""
     version = RoutingVersion.objects.filter(pk=1).values_list("version", flat=True).first()

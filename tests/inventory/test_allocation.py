@@ -498,7 +498,7 @@ def test_allocation_query_count_does_not_grow_with_the_lines(
 def test_a_cold_routing_cache_costs_two_queries_more(shop: Shop, django_assert_num_queries: Any) -> None:
     product = ProductFactory(organization=shop.org)
     receive(shop.chicago, product, 5)
-    queries._routes.clear()
+    queries.forget_routings()
 
     # routing stamp, routing; then as warm
     with django_assert_num_queries(5 if connection.vendor == "postgresql" else 6):
