@@ -140,7 +140,7 @@ class QuickOrderForm(forms.Form):
         strip=False,
     )
     file = forms.FileField(
-        label="…or upload a CSV",
+        label="…or upload a CSV or Excel (.xlsx) file",
         required=False,
         help_text="Columns sku (or part_number), quantity and an optional uom; a header is optional.",
     )

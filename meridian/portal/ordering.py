@@ -39,7 +39,6 @@ from meridian.portal.forms import (
     QuickOrderForm,
     ShoppingListForm,
 )
-from meridian.portal.spreadsheets import SpreadsheetError, xlsx_as_csv
 from meridian.portal.ui import actor_of, add_domain_error, buyer_required
 from meridian.pricing.engine import SourceKind
 
@@ -336,15 +335,11 @@ def quick_order(request: HttpRequest) -> HttpResponse:
         upload = form.cleaned_data["file"]
         try:
             if upload is not None:
-                name, content = upload.name or "upload", upload.read()
-                if name.lower().endswith(".xlsx"):
-                    # the domain reads CSV; a workbook's first sheet becomes CSV with the same row numbers
-                    name, content = f"{name}.csv", xlsx_as_csv(content)
-                report = services.quick_order_upload(actor=actor, cart=cart, filename=name, content=content)
+                report = services.quick_order_upload(
+                    actor=actor, cart=cart, filename=upload.name or "", content=upload.read()
+                )
             else:
                 report = services.quick_order(actor=actor, cart=cart, text=form.cleaned_data["text"])
-        except SpreadsheetError as exc:
-            form.add_error("file", str(exc))
         except (RuleViolation, Conflict) as exc:
             add_domain_error(form, exc)
         else:

@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+import io
 from decimal import Decimal
 
 import factory
+from openpyxl import Workbook
 
 from meridian.customers.models import PaymentTerms
 from meridian.ordering.models import (
@@ -67,3 +69,15 @@ class TaxRuleFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Tax {n}")
     country = "US"
     rate_percent = Decimal("0")
+
+
+def xlsx_file(rows: list[list[object]]) -> bytes:
+    """An Excel workbook whose first sheet holds these rows."""
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    for row in rows:
+        sheet.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

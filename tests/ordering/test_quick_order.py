@@ -28,6 +28,7 @@ from meridian.ordering.services import (
 from meridian.pricing.models import PriceListEntry
 from tests.catalog.factories import CustomerPartNumberFactory
 from tests.ordering.conftest import World
+from tests.ordering.factories import xlsx_file
 
 D = Decimal
 
@@ -138,6 +139,19 @@ def test_csv_upload_with_header(world: World) -> None:
         (4, "added"),
     ]
     assert lines_of(cart) == [("BOLT-M8", D(2), "BX"), ("WASHER-8", D(20), "EA")]
+
+
+@pytest.mark.django_db
+def test_an_xlsx_upload_is_read_from_its_first_sheet_with_the_sheets_row_numbers(world: World) -> None:
+    cart = current_cart(actor=world.buyer_actor)
+    content = xlsx_file([["sku", "quantity"], ["BOLT-M8", 12], [], ["NOPE", 1], ["HAMMER", 1.0]])
+
+    report = quick_order_upload(actor=world.buyer_actor, cart=cart, filename="Order.XLSX", content=content)
+
+    assert report.added == 2
+    assert [(line.line_number, line.code) for line in report.errors] == [(4, "product_not_found")]
+    with pytest.raises(UnsupportedFileType, match="xls"):
+        quick_order_upload(actor=world.buyer_actor, cart=cart, filename="order.xls", content=content)
 
 
 @pytest.mark.django_db

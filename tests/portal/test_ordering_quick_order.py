@@ -3,7 +3,6 @@ line number and reason while the good ones are added; a fixed number of queries 
 
 from __future__ import annotations
 
-import io
 import time
 from decimal import Decimal
 from typing import Any
@@ -12,11 +11,11 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from openpyxl import Workbook
 
 from meridian.ordering.models import CartLine
 from meridian.ordering.services import current_cart
 from tests.ordering.conftest import World
+from tests.ordering.factories import xlsx_file
 from tests.portal.ordering_helpers import cart_with, login, words
 
 D = Decimal
@@ -52,19 +51,8 @@ def test_a_csv_upload_with_a_header(world: World) -> None:
     assert _cart_quantities(world) == {"BOLT-M8": D(24)}
 
 
-def _xlsx(rows: list[list[object]]) -> bytes:
-    workbook = Workbook()
-    sheet = workbook.active
-    assert sheet is not None
-    for row in rows:
-        sheet.append(row)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
-
-
 def test_an_xlsx_upload_reports_sheet_row_numbers(world: World) -> None:
-    content = _xlsx(
+    content = xlsx_file(
         [["SKU", "Quantity", "UOM"], ["BOLT-M8", 2, "BX"], [], ["GHOST-1", 3, None], ["HAMMER", 1.0]]
     )
     upload = SimpleUploadedFile("order.xlsx", content)

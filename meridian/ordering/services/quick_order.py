@@ -1,4 +1,4 @@
-"""Quick order (pasted lines or an uploaded CSV) and reorder from a past order or a list."""
+"""Quick order (pasted lines or an uploaded CSV or XLSX) and reorder from a past order or a list."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from django.db import transaction
 
 from meridian.core.actor import Actor
 from meridian.core.errors import InvalidInput, RuleViolation
-from meridian.ordering import engine, queries
+from meridian.ordering import engine, queries, spreadsheets
 from meridian.ordering.errors import QuickOrderTooLarge
 from meridian.ordering.models import Cart
 from meridian.ordering.services.carts import LineInput, add_lines, current_cart
@@ -105,16 +105,23 @@ def quick_order_upload(
     *, actor: Actor, cart: Cart | int, filename: str, content: bytes, expected_version: int | None = None
 ) -> QuickOrderReport:
     """As `quick_order`, from an uploaded CSV (UTF-8, comma, semicolon or tab separated, optional
-    header). XLSX is refused with `unsupported_file_type` until openpyxl is a dependency."""
+    header) or an Excel workbook (.xlsx: its first sheet, line numbers are the sheet's row numbers).
+    Anything else, or a file that cannot be read, is `unsupported_file_type` on `file`."""
     name = filename.strip().lower()
-    if name.endswith((".xlsx", ".xls")):
-        raise UnsupportedFileType(filename, "XLSX files are not supported yet; save the sheet as CSV")
-    if not name.endswith(CSV_EXTENSIONS):
-        raise UnsupportedFileType(filename, "upload a .csv file")
-    try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise UnsupportedFileType(filename, "the file is not UTF-8 text") from None
+    if name.endswith(".xlsx"):
+        try:
+            text = spreadsheets.xlsx_as_csv(content, max_rows=MAX_QUICK_ORDER_LINES + 1)
+        except spreadsheets.SpreadsheetError as exc:
+            raise UnsupportedFileType(filename, str(exc)) from None
+    elif name.endswith(CSV_EXTENSIONS):
+        try:
+            text = content.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise UnsupportedFileType(filename, "the file is not UTF-8 text") from None
+    else:
+        raise UnsupportedFileType(
+            filename, "upload a .csv or .xlsx file (an old .xls: save the sheet as CSV)"
+        )
     return _report(cart, actor, engine.parse_csv(text), expected_version)
 
 

@@ -1,6 +1,6 @@
-"""Uploaded Excel workbooks as CSV text, for the quick-order upload.
+"""Uploaded Excel workbooks as CSV text, for the quick-order upload (`services.quick_order_upload`).
 
-Ordering's quick order reads CSV (`ordering.engine.parse_csv`); a workbook's first sheet becomes
+Quick order reads CSV (`ordering.engine.parse_csv`); a workbook's first sheet becomes
 the same CSV, one line per sheet row (empty rows stay empty lines), so the line numbers in the
 report are the sheet's row numbers.
 """
@@ -15,8 +15,6 @@ from decimal import Decimal
 
 from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
-
-from meridian.ordering.services import MAX_QUICK_ORDER_LINES
 
 
 class SpreadsheetError(Exception):
@@ -34,13 +32,15 @@ def _cell_text(value: object) -> str:
     return str(value).strip()
 
 
-def xlsx_as_csv(content: bytes, *, max_rows: int = MAX_QUICK_ORDER_LINES + 1) -> bytes:
-    """The first sheet as UTF-8 CSV. Stops after `max_rows` rows: one more than a quick order takes,
-    so the domain still reports a sheet that is too large."""
+def xlsx_as_csv(content: bytes, *, max_rows: int) -> str:
+    """The first sheet as CSV text. Stops after `max_rows` rows (the caller passes one more than it
+    takes, so a sheet that is too large is still reported as such)."""
     try:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, OSError):
-        raise SpreadsheetError("This is not an Excel workbook (.xlsx); save it as .xlsx or CSV.") from None
+        raise SpreadsheetError(
+            "This is not an Excel workbook (XLSX) that can be read; save the sheet as CSV or .xlsx again."
+        ) from None
     try:
         sheet = workbook.worksheets[0] if workbook.worksheets else None
         if sheet is None:
@@ -56,4 +56,4 @@ def xlsx_as_csv(content: bytes, *, max_rows: int = MAX_QUICK_ORDER_LINES + 1) ->
             writer.writerow(cells)
     finally:
         workbook.close()
-    return output.getvalue().encode("utf-8")
+    return output.getvalue()
