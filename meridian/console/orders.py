@@ -361,14 +361,14 @@ def _customer_order_page(
             texts = {
                 product_id: phrase(item, warehouses) for product_id, item in preview.availability.items()
             }
-    priced = list(preview.lines) if preview is not None else []
+    priced = preview.lines_by_product_unit() if preview is not None else {}
     rows = [
         CartRow(
             line=line,
-            priced=priced[index] if index < len(priced) else None,
+            priced=priced.get((line.product.sku, line.uom)),
             availability=texts.get(line.product_id),
         )
-        for index, line in enumerate(lines)
+        for line in lines
     ]
     context = {
         "account": account,

@@ -142,9 +142,7 @@ def cart_rows(
     texts = availability_texts(
         actor=actor, product_ids=sorted({line.product_id for line in lines}), now=timezone.now()
     )
-    priced: dict[tuple[str, str], PricedOrderLine] = (
-        {(item.request.sku, item.request.uom): item for item in preview.lines} if preview is not None else {}
-    )
+    priced = preview.lines_by_product_unit() if preview is not None else {}
     return [
         CartRow(
             line,

@@ -422,6 +422,11 @@ class OrderPreview:
     def can_be_placed(self) -> bool:
         return not self.problems and all(status not in UNUSABLE_COUPONS for _, status in self.coupons)
 
+    def lines_by_product_unit(self) -> dict[tuple[str, str], PricedOrderLine]:
+        """The priced lines by (SKU, unit): a cart holds one line per product and unit, so this is
+        how a channel puts each cart line beside its price."""
+        return {(line.request.sku, line.request.uom): line for line in self.lines}
+
 
 def preview_order(
     *,
