@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
@@ -252,6 +253,12 @@ class ContractForm(forms.Form):
         self.fields["price_list"].queryset = price_lists  # type: ignore[attr-defined]  # ModelChoiceField
 
 
+class ContractEditForm(ContractForm):
+    """A contract's terms; its account stays (end it and add one on the other account)."""
+
+    is_active = forms.BooleanField(required=False, label="Active", help_text="Clear it to end the contract.")
+
+
 class PromotionForm(forms.Form):
     name = forms.CharField(max_length=200, strip=True)
     kind = forms.ChoiceField(choices=Promotion.Kind.choices)
@@ -294,11 +301,38 @@ class PromotionForm(forms.Form):
         websites: QuerySet[Website],
         groups: QuerySet[CustomerGroup],
         categories: QuerySet[Category],
+        initial: Mapping[str, object] | None = None,
     ) -> None:
-        super().__init__(data)  # type: ignore[arg-type]  # QueryDict or None
+        super().__init__(data, initial=initial)  # type: ignore[arg-type]  # QueryDict or None
         self.fields["website"].queryset = websites  # type: ignore[attr-defined]  # ModelChoiceField
         self.fields["customer_group"].queryset = groups  # type: ignore[attr-defined]  # ModelChoiceField
         self.fields["category"].queryset = categories  # type: ignore[attr-defined]  # ModelChoiceField
+
+    @staticmethod
+    def initial_of(promotion: Promotion) -> dict[str, object]:
+        """The form's values for an existing promotion (its account by id, its product by SKU)."""
+        return {
+            "name": promotion.name,
+            "kind": promotion.kind,
+            "value": promotion.value,
+            "currency": promotion.currency,
+            "buy_quantity": promotion.buy_quantity,
+            "get_quantity": promotion.get_quantity,
+            "stacking": promotion.stacking,
+            "priority": promotion.priority,
+            "requires_coupon": promotion.requires_coupon,
+            "website": promotion.website_id,
+            "customer_group": promotion.customer_group_id,
+            "account": str(promotion.account_id) if promotion.account_id is not None else "",
+            "category": promotion.category_id,
+            "product": promotion.product.sku if promotion.product is not None else "",
+            "min_quantity": promotion.min_quantity,
+            "min_line_amount": promotion.min_line_amount,
+            "min_order_amount": promotion.min_order_amount,
+            "starts_at": promotion.starts_at,
+            "ends_at": promotion.ends_at,
+            "is_active": promotion.is_active,
+        }
 
     CONDITIONS = (
         "website",
@@ -455,6 +489,12 @@ class RuleForm(forms.Form):
         self.fields["category"].queryset = categories  # type: ignore[attr-defined]  # ModelChoiceField
 
 
+class RuleEditForm(RuleForm):
+    """A rule's terms; its list stays."""
+
+    is_active = forms.BooleanField(required=False, label="Active", help_text="Clear it to pause the rule.")
+
+
 class StrategyForm(forms.Form):
     website = forms.IntegerField(widget=forms.HiddenInput)
     strategy = forms.ChoiceField(choices=Strategy.choices)
@@ -478,9 +518,19 @@ class RebateProgramForm(forms.Form):
     )
     is_active = forms.BooleanField(required=False, initial=True, label="Active")
 
-    def __init__(self, data: object = None, *, groups: QuerySet[CustomerGroup], **kwargs: object) -> None:
+    def __init__(
+        self,
+        data: object = None,
+        *,
+        groups: QuerySet[CustomerGroup],
+        for_account: bool = False,
+        **kwargs: object,
+    ) -> None:
         super().__init__(data, **kwargs)  # type: ignore[arg-type]  # QueryDict or None
-        self.fields["customer_group"].queryset = groups  # type: ignore[attr-defined]  # ModelChoiceField
+        if for_account:  # an account's own program: its scope is the account, never a group
+            del self.fields["customer_group"]
+        else:
+            self.fields["customer_group"].queryset = groups  # type: ignore[attr-defined]  # ModelChoiceField
 
     def clean_tiers(self) -> list[tuple[Decimal, Decimal]]:
         tiers: list[tuple[Decimal, Decimal]] = []
@@ -505,3 +555,10 @@ class RebateProgramForm(forms.Form):
             f"{tier.threshold.normalize():f} {tier.rate_percent.normalize():f}"
             for tier in program.tiers.all()
         )
+
+
+def account_rebate_form(data: object = None) -> RebateProgramForm:
+    """The account page's form for a program of that account and its subtree (created active)."""
+    form = RebateProgramForm(data, groups=CustomerGroup.objects.none(), for_account=True, prefix="rebate")
+    del form.fields["is_active"]
+    return form

@@ -469,12 +469,60 @@ def promotion_list(request: HttpRequest) -> HttpResponse:
     return render(request, "console/prices/promotions.html", context)
 
 
-def _promotion_form(actor: Actor, data: QueryDict | None = None) -> PromotionForm:
+def promotion_form_for(
+    actor: Actor, data: QueryDict | None = None, initial: Mapping[str, object] | None = None
+) -> PromotionForm:
+    """The promotion form, its choices (the organization's websites, groups, categories) loaded when drawn."""
     return PromotionForm(
         data,
+        initial=initial,
         websites=list_websites(organization_id=_organization_id(actor)),
         groups=customers.list_customer_groups(actor=actor),
         categories=catalog.list_categories(actor=actor),
+    )
+
+
+def promotion_input(
+    actor: Actor, form: PromotionForm, current: services.PromotionInput | None = None
+) -> services.PromotionInput | None:
+    """The promotion a valid form describes (None, with the errors on the form, when its account or
+    product is not one of the actor's). Values the form does not show (the ERP id) stay `current`'s."""
+    data = form.cleaned_data
+    account = product = None
+    try:
+        if data["account"]:
+            account = customers.get_account(actor=actor, reference=data["account"])
+    except AccountNotFound:
+        form.add_error("account", f"No account {data['account']} in your scope.")
+    try:
+        if data["product"]:
+            product = catalog.get_product(actor=actor, reference=data["product"])
+    except ProductNotFound:
+        form.add_error("product", f"No product with SKU {data['product']}.")
+    if form.errors:
+        return None
+    return services.PromotionInput(
+        name=data["name"],
+        kind=Promotion.Kind(data["kind"]),
+        value=data["value"],
+        stacking=Promotion.Stacking(data["stacking"]),
+        priority=data["priority"],
+        currency=data["currency"],
+        buy_quantity=data["buy_quantity"],
+        get_quantity=data["get_quantity"],
+        requires_coupon=data["requires_coupon"],
+        website=data["website"],
+        customer_group=data["customer_group"],
+        account=account,
+        category=data["category"],
+        product=product,
+        min_quantity=data["min_quantity"],
+        min_line_amount=data["min_line_amount"],
+        min_order_amount=data["min_order_amount"],
+        starts_at=data["starts_at"],
+        ends_at=data["ends_at"],
+        is_active=data["is_active"],
+        external_id=current.external_id if current is not None else "",
     )
 
 
@@ -482,47 +530,12 @@ def _promotion_form(actor: Actor, data: QueryDict | None = None) -> PromotionFor
 def create_promotion(request: HttpRequest) -> HttpResponse:
     actor = actor_of(request)
     services.require_pricing_editor(actor)
-    form = _promotion_form(actor, request.POST if request.method == "POST" else None)
+    form = promotion_form_for(actor, request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        account = product = None
-        try:
-            if data["account"]:
-                account = customers.get_account(actor=actor, reference=data["account"])
-        except AccountNotFound:
-            form.add_error("account", f"No account {data['account']} in your scope.")
-        try:
-            if data["product"]:
-                product = catalog.get_product(actor=actor, reference=data["product"])
-        except ProductNotFound:
-            form.add_error("product", f"No product with SKU {data['product']}.")
-        if not form.errors:
+        data = promotion_input(actor, form)
+        if data is not None:
             try:
-                promotion = services.create_promotion(
-                    actor=actor,
-                    data=services.PromotionInput(
-                        name=data["name"],
-                        kind=Promotion.Kind(data["kind"]),
-                        value=data["value"],
-                        stacking=Promotion.Stacking(data["stacking"]),
-                        priority=data["priority"],
-                        currency=data["currency"],
-                        buy_quantity=data["buy_quantity"],
-                        get_quantity=data["get_quantity"],
-                        requires_coupon=data["requires_coupon"],
-                        website=data["website"],
-                        customer_group=data["customer_group"],
-                        account=account,
-                        category=data["category"],
-                        product=product,
-                        min_quantity=data["min_quantity"],
-                        min_line_amount=data["min_line_amount"],
-                        min_order_amount=data["min_order_amount"],
-                        starts_at=data["starts_at"],
-                        ends_at=data["ends_at"],
-                        is_active=data["is_active"],
-                    ),
-                )
+                promotion = services.create_promotion(actor=actor, data=data)
             except (Conflict, RuleViolation) as exc:
                 add_domain_error(form, exc)
             else:

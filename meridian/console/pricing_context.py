@@ -8,6 +8,8 @@ from meridian.console.price_forms import (
     ContractForm,
     CustomerPriceForm,
     InheritanceForm,
+    RebateProgramForm,
+    account_rebate_form,
 )
 from meridian.core.actor import Actor
 from meridian.customers.models import Account
@@ -26,6 +28,7 @@ def account_pricing(
     contract_form: ContractForm | None = None,
     assignment_form: AccountAssignmentForm | None = None,
     customer_price_form: CustomerPriceForm | None = None,
+    rebate_form: RebateProgramForm | None = None,
 ) -> dict[str, object]:
     editor = can_edit_prices(actor)
     price_lists = queries.list_price_lists(actor=actor)
@@ -46,4 +49,5 @@ def account_pricing(
             initial={"assignment_inheritance": queries.assignment_inheritance(account=account)}
         ),
         "rebate_statement": queries.rebate_statement(actor=actor, account=account),
+        "rebate_form": (rebate_form or account_rebate_form()) if editor else None,
     }

@@ -63,6 +63,21 @@ urlpatterns = [
     path("promotions/<int:promotion_id>/", prices.promotion_detail, name="promotion"),
     path("promotions/<int:promotion_id>/coupons/", prices.create_coupon, name="create_coupon"),
     path("promotions/<int:promotion_id>/active/", price_sources.toggle_promotion, name="toggle_promotion"),
+    # pricing editors (meridian/console/price_sources.py): edit contracts, promotions and rules, remove
+    # one entry, an account's own rebate program
+    path("contracts/<int:contract_id>/edit/", price_sources.edit_contract, name="edit_contract"),
+    path("promotions/<int:promotion_id>/edit/", price_sources.edit_promotion, name="edit_promotion"),
+    path("price-rules/<int:rule_id>/edit/", price_sources.edit_price_rule, name="edit_price_rule"),
+    path(
+        "prices/<int:price_list_id>/entries/<int:entry_id>/delete/",
+        price_sources.delete_price_entry,
+        name="delete_price_entry",
+    ),
+    path(
+        "accounts/<int:account_id>/rebate-programs/",
+        price_sources.create_account_rebate_program,
+        name="create_account_rebate_program",
+    ),
     path("stock/", stock.stock_list, name="stock"),
     path("stock/movements/", stock.movement_list, name="movements"),
     path("stock/receive/", stock.receive_stock, name="receive_stock"),
