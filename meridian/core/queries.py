@@ -1,12 +1,12 @@
-"""Read paths of the shared kernel: staff API keys, scoped to the Actor."""
+"""Read paths of the shared kernel: staff API keys and the audit log, scoped to the Actor."""
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import OuterRef, QuerySet, Subquery
 
 from meridian.core.actor import Actor, StaffRole
 from meridian.core.errors import ApiKeyNotFound, NotAllowed
-from meridian.core.models import ApiToken
+from meridian.core.models import ApiToken, AuditEntry, User
 
 
 def list_api_keys(*, actor: Actor) -> QuerySet[ApiToken]:
@@ -28,3 +28,28 @@ def get_api_key(*, actor: Actor, key_id: int) -> ApiToken:
     if key is None:
         raise ApiKeyNotFound(key_id)
     return key
+
+
+def list_audit_entries(
+    *, actor: Actor, object_type: str = "", object_id: str = "", action: str = ""
+) -> QuerySet[AuditEntry]:
+    """The organization's audit log, newest first, each entry annotated with `actor_email` (one query).
+
+    For staff who see the whole organization: an entry's values are not tied to one account, so a
+    sales rep (who sees only assigned accounts) and buyers raise NotAllowed. API key entries are
+    for admins only (as the keys are). `action` keeps the actions that start with it
+    (`pricing.` or `pricing.contract.changed`); the other filters are exact.
+    """
+    if not actor.sees_whole_organization or actor.organization_id is None:
+        raise NotAllowed("read the audit log")
+    entries = AuditEntry.objects.filter(organization_id=actor.organization_id)
+    if actor.staff_role != StaffRole.ADMIN:
+        entries = entries.exclude(object_type="api_key")
+    if object_type:
+        entries = entries.filter(object_type=object_type)
+    if object_id:
+        entries = entries.filter(object_id=object_id)
+    if action:
+        entries = entries.filter(action__startswith=action)
+    email = User.objects.filter(pk=OuterRef("actor_user_id")).values("email")[:1]
+    return entries.annotate(actor_email=Subquery(email)).order_by("-at", "-pk")

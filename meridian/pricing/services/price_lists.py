@@ -149,8 +149,22 @@ def _validate_price_list(
     return errors
 
 
+def _price_list_values(price_list: PriceList) -> dict[str, object]:
+    """What the audit compares: every value of the list itself (its entries are PriceChange rows)."""
+    return {
+        "code": price_list.code,
+        "name": price_list.name,
+        "currency": price_list.currency,
+        "valid_from": price_list.valid_from,
+        "valid_to": price_list.valid_to,
+        "is_active": price_list.is_active,
+        "external_id": price_list.external_id,
+    }
+
+
 @transaction.atomic
 def create_price_list(*, actor: Actor, data: PriceListInput) -> PriceList:
+    """A price list of the actor's organization; audited (`pricing.price_list.created`)."""
     organization_id = require_pricing_editor(actor)
     names = {"code", "name", "currency", "valid_from", "valid_to", "external_id"}
     errors = _validate_price_list(organization_id, data, names, None)
@@ -158,7 +172,7 @@ def create_price_list(*, actor: Actor, data: PriceListInput) -> PriceList:
         raise InvalidInput("invalid price list", fields=errors)
     if PriceList.objects.filter(organization_id=organization_id, code=data.code.strip()).exists():
         raise PriceListCodeTaken(data.code.strip())
-    return PriceList.objects.create(
+    price_list = PriceList.objects.create(
         organization_id=organization_id,
         code=data.code.strip(),
         name=data.name.strip(),
@@ -168,11 +182,22 @@ def create_price_list(*, actor: Actor, data: PriceListInput) -> PriceList:
         is_active=data.is_active,
         external_id=data.external_id,
     )
+    audit_change(
+        actor=actor,
+        organization_id=organization_id,
+        action="pricing.price_list.created",
+        object_type="price_list",
+        object_id=price_list.pk,
+        before={},
+        after=_price_list_values(price_list),
+    )
+    return price_list
 
 
 @transaction.atomic
 def update_price_list(*, actor: Actor, price_list: PriceList, data: PriceListInput) -> PriceList:
-    """Apply the present fields; the currency stays while the list has entries."""
+    """Apply the present fields; the currency stays while the list has entries. Locks the list;
+    audited (`pricing.price_list.changed`, old and new values)."""
     organization_id = require_pricing_editor(actor)
     price_list = queries.lock_price_list(
         price_list_id=queries.get_price_list(actor=actor, reference=price_list.pk).pk
@@ -187,6 +212,7 @@ def update_price_list(*, actor: Actor, price_list: PriceList, data: PriceListInp
         .exists()
     ):
         raise PriceListCodeTaken(data.code.strip())
+    before = _price_list_values(price_list)
     for name in data.present:
         value = getattr(data, name)
         if name == "currency":
@@ -195,6 +221,15 @@ def update_price_list(*, actor: Actor, price_list: PriceList, data: PriceListInp
             value = value.strip()
         setattr(price_list, name, value)
     price_list.save()
+    audit_change(
+        actor=actor,
+        organization_id=organization_id,
+        action="pricing.price_list.changed",
+        object_type="price_list",
+        object_id=price_list.pk,
+        before=before,
+        after=_price_list_values(price_list),
+    )
     return price_list
 
 

@@ -71,7 +71,7 @@ def assign_price_list(
     )
     if clash.exists():
         raise AssignmentExists()
-    return PriceAssignment.objects.create(
+    assignment = PriceAssignment.objects.create(
         organization_id=organization_id,
         price_list=price_list,
         website=website,
@@ -79,12 +79,52 @@ def assign_price_list(
         account=account,
         priority=priority,
     )
+    audit_change(
+        actor=actor,
+        organization_id=organization_id,
+        action="pricing.price_list.assigned",
+        object_type="price_list",
+        object_id=price_list.pk,
+        before={},
+        after=_assignment_values(assignment),
+    )
+    return assignment
+
+
+def _assignment_values(assignment: PriceAssignment) -> dict[str, object]:
+    """An assignment as the audit of its list records it (its target by id)."""
+    return {
+        "assignment": assignment.pk,
+        "website": assignment.website_id,
+        "customer_group": assignment.customer_group_id,
+        "account": assignment.account_id,
+        "priority": assignment.priority,
+    }
 
 
 @transaction.atomic
 def unassign_price_list(*, actor: Actor, assignment: PriceAssignment) -> None:
+    """Remove an assignment of the actor's organization; audited on its list
+    (`pricing.price_list.unassigned`, with what it was)."""
     organization_id = require_pricing_editor(actor)
-    PriceAssignment.objects.filter(pk=assignment.pk, organization_id=organization_id).delete()
+    row = (
+        PriceAssignment.objects.select_for_update(of=("self",))
+        .filter(pk=assignment.pk, organization_id=organization_id)
+        .first()
+    )
+    if row is None:
+        return
+    before = _assignment_values(row)
+    row.delete()
+    audit_change(
+        actor=actor,
+        organization_id=organization_id,
+        action="pricing.price_list.unassigned",
+        object_type="price_list",
+        object_id=row.price_list_id,
+        before=before,
+        after={},
+    )
 
 
 @dataclass(frozen=True, slots=True)
