@@ -78,6 +78,7 @@ class Kind(enum.StrEnum):
     SUPPLIER = "supplier"  # a supplier code (or `ext:<external_id>`)
     INCOMING_STOCK = "incoming_stock"  # an expected receipt id
     WAREHOUSE_ASSIGNMENT = "warehouse_assignment"  # a warehouse assignment id (to the default website)
+    AUDIT_ENTRY = "audit_entry"  # a core audit log entry id (a change of the world's price list)
 
     @property
     def scope(self) -> Scope:
@@ -114,6 +115,7 @@ KIND_SCOPE: Mapping[Kind, Scope] = MappingProxyType(
         Kind.SUPPLIER: Scope.ORGANIZATION,
         Kind.INCOMING_STOCK: Scope.ORGANIZATION,
         Kind.WAREHOUSE_ASSIGNMENT: Scope.ORGANIZATION,
+        Kind.AUDIT_ENTRY: Scope.ORGANIZATION,
     }
 )
 
@@ -153,6 +155,8 @@ STOCK_PARAMS = {"warehouse": Kind.WAREHOUSE, "sku": Kind.PRODUCT}
 # meridian.pricing.services.PRICING_EDITORS: who changes prices, lists, contracts and promotions.
 PRICING_EDITORS = frozenset({StaffRole.ADMIN, StaffRole.SALES_MANAGER, StaffRole.INSIDE_SALES})
 PRICE_LIST_REF = {"code": Kind.PRICE_LIST}
+# meridian.core.queries.list_audit_entries: staff who see the whole organization read the audit log.
+AUDIT_READERS = ALL_STAFF - {StaffRole.SALES_REP}
 # meridian.ordering.services._common: who places orders and keeps carts (buyers: buyer or admin role).
 ORDERING_BUYERS = frozenset({BuyerRole.BUYER, BuyerRole.ADMIN})
 ORDERING_STAFF = frozenset(
@@ -206,6 +210,16 @@ OPERATIONS: Mapping[str, Rule] = MappingProxyType(
         ),
         "create_api_key": Rule(NO_BUYERS, frozenset({StaffRole.ADMIN}), example={"name": f"key {UNIQUE}"}),
         "revoke_api_key": Rule(NO_BUYERS, frozenset({StaffRole.ADMIN}), params={"key_id": Kind.API_KEY}),
+        # the audit log (meridian/core/api.py; a price list's in meridian/pricing/api/sources.py)
+        "list_audit_entries": Rule(
+            NO_BUYERS,
+            AUDIT_READERS,
+            lists=Kind.AUDIT_ENTRY,
+            note="Staff who see the whole organization; API key entries for admins only.",
+        ),
+        "list_price_list_audit": Rule(
+            NO_BUYERS, AUDIT_READERS, params=PRICE_LIST_REF, lists=Kind.AUDIT_ENTRY
+        ),
         # --- accounts, users, addresses, groups (meridian/customers/api.py)
         "list_accounts": read(lists=Kind.ACCOUNT),
         "create_account": Rule(

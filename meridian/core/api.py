@@ -1,4 +1,5 @@
-"""`POST /auth/token` (throttled) and staff API keys (`/api-keys`: create, list, revoke)."""
+"""`POST /auth/token` (throttled), staff API keys (`/api-keys`: create, list, revoke) and the audit
+log (`GET /audit`)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,17 @@ from meridian.api.pagination import PageParams, paginate
 from meridian.api.schemas import Id, error_responses
 from meridian.core import queries, services
 from meridian.core.models import User
-from meridian.core.schemas import ApiKeyCreated, ApiKeyIn, ApiKeyList, ApiKeyOut, TokenIn, TokenOut
+from meridian.core.schemas import (
+    ApiKeyCreated,
+    ApiKeyIn,
+    ApiKeyList,
+    ApiKeyOut,
+    AuditEntryList,
+    AuditEntryOut,
+    AuditFilters,
+    TokenIn,
+    TokenOut,
+)
 
 router = Router(tags=["auth"])
 
@@ -84,3 +95,18 @@ def revoke_api_key(request: HttpRequest, key_id: Id) -> Status[None]:
     """Revoke a key of your organization (staff admins); it stops working at once. Idempotent."""
     services.revoke_api_key(actor=actor_of(request), key_id=key_id)
     return Status(204, None)
+
+
+@router.get("/audit", response={200: AuditEntryList, **error_responses(403, 422)}, tags=["audit"])
+def list_audit_entries(request: HttpRequest, filters: Query[AuditFilters]) -> AuditEntryList:
+    """Who changed what, when, from which values to which; newest first. Staff who see the whole
+    organization (not sales reps); API key entries for admins only."""
+    entries = queries.list_audit_entries(
+        actor=actor_of(request),
+        object_type=filters.object_type.strip(),
+        object_id=filters.object_id.strip(),
+        action=filters.action.strip(),
+    )
+    # count; entries+user email (a subquery)
+    count, rows = paginate(entries, filters)
+    return AuditEntryList(count=count, items=[AuditEntryOut.of(row) for row in rows])

@@ -1,4 +1,4 @@
-"""Request and response schemas of the token and API key endpoints."""
+"""Request and response schemas of the token, API key and audit log endpoints."""
 
 from __future__ import annotations
 
@@ -7,8 +7,9 @@ from typing import Self
 
 from ninja import Field, Schema
 
+from meridian.api.pagination import PageParams
 from meridian.api.schemas import Id
-from meridian.core.models import ApiToken
+from meridian.core.models import ApiToken, AuditEntry
 
 
 class TokenIn(Schema):
@@ -63,3 +64,46 @@ class ApiKeyCreated(ApiKeyOut):
 class ApiKeyList(Schema):
     count: int
     items: list[ApiKeyOut]
+
+
+class AuditFilters(PageParams):
+    object_type: str = Field(
+        "", max_length=50, description="e.g. `contract`, `promotion`, `price_list`, `price_rule`, `account`."
+    )
+    object_id: str = Field("", max_length=64, description="The object's id (with `object_type`).")
+    action: str = Field(
+        "",
+        max_length=80,
+        description="Actions starting with this, e.g. `pricing.` or `pricing.contract.changed`.",
+    )
+
+
+class AuditEntryOut(Schema):
+    id: int
+    at: datetime
+    action: str = Field(description="What happened, e.g. `pricing.promotion.changed`.")
+    object_type: str
+    object_id: str
+    user: int | None = Field(description="Who: the user's id; null for a system job.")
+    user_email: str | None = Field(description="Who, by email (null for a system job or a removed user).")
+    before: dict[str, object] = Field(description="The changed values before (only those that changed).")
+    after: dict[str, object] = Field(description="The same values after; `{}` when the object was removed.")
+
+    @classmethod
+    def of(cls, entry: AuditEntry) -> Self:
+        return cls(
+            id=entry.pk,
+            at=entry.at,
+            action=entry.action,
+            object_type=entry.object_type,
+            object_id=entry.object_id,
+            user=entry.actor_user_id,
+            user_email=getattr(entry, "actor_email", None),
+            before=entry.before,
+            after=entry.after,
+        )
+
+
+class AuditEntryList(Schema):
+    count: int
+    items: list[AuditEntryOut]

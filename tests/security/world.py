@@ -30,7 +30,7 @@ from meridian.api.permissions import (
 )
 from meridian.catalog.models import Category, Product
 from meridian.core.actor import BuyerRole, StaffRole
-from meridian.core.models import ApiToken
+from meridian.core.models import ApiToken, AuditEntry
 from meridian.core.services import issue_token
 from meridian.customers.models import Account, Address, BuyerUser, CustomerGroup
 from meridian.inventory.models import (
@@ -141,6 +141,7 @@ class World:
     supplier: Supplier
     incoming: IncomingStock
     assignment: WarehouseAssignment  # CHI to the default website
+    audit_entry: AuditEntry  # organization 1's: a change of price_list (its name)
     _clients: dict[int, Client] = field(default_factory=dict)
 
     def outsider(self, name: str) -> BuyerUser | StaffMember:
@@ -207,6 +208,7 @@ class World:
             Kind.SUPPLIER: self.supplier.code,
             Kind.INCOMING_STOCK: str(self.incoming.pk),
             Kind.WAREHOUSE_ASSIGNMENT: str(self.assignment.pk),
+            Kind.AUDIT_ENTRY: str(self.audit_entry.pk),
         }
         return refs[kind]
 
@@ -248,6 +250,7 @@ class World:
             Kind.SUPPLIER: "NO-SUCH-SUPPLIER",
             Kind.INCOMING_STOCK: "987654321",
             Kind.WAREHOUSE_ASSIGNMENT: "987654321",
+            Kind.AUDIT_ENTRY: "987654321",
         }[kind]
 
     def identifiers(self, kind: Kind) -> set[object]:
@@ -280,6 +283,7 @@ class World:
             Kind.SUPPLIER: {self.supplier.pk},
             Kind.INCOMING_STOCK: {self.incoming.pk},
             Kind.WAREHOUSE_ASSIGNMENT: {self.assignment.pk},
+            Kind.AUDIT_ENTRY: {self.audit_entry.pk},
         }[kind]
 
 
@@ -467,6 +471,15 @@ def build_world() -> World:
         supplier=supplier,
         incoming=incoming,
         assignment=assignment,
+        audit_entry=AuditEntry.objects.create(
+            organization_id=org.pk,
+            actor_user_id=admin.user_id,
+            action="pricing.price_list.changed",
+            object_type="price_list",
+            object_id=str(price_list.pk),
+            before={"name": "Old list"},
+            after={"name": f"List {ORG_MARK}"},
+        ),
     )
     world.issue_clients()
     return world

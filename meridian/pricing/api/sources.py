@@ -1,5 +1,5 @@
 """Customer prices and part numbers, price rules, rebate programs and statements, pricing settings,
-and the edits of entries, contracts and promotions (shared/API.md conventions).
+the edits of entries, contracts and promotions, and a price list's audit (shared/API.md conventions).
 
 Writes take a pricing editor (staff admin, sales manager, inside sales): anyone else gets 403
 `not_allowed`, checked before any lookup. Reads are scoped to the actor: an account, contract or
@@ -20,7 +20,10 @@ from ninja.responses import Status
 from meridian.api.auth import actor_of
 from meridian.api.pagination import PageParams, paginate
 from meridian.api.schemas import Id, Reference, error_responses, is_usable_reference
+from meridian.core import queries as core_queries
 from meridian.core.actor import Actor
+from meridian.core.errors import NotAllowed
+from meridian.core.schemas import AuditEntryList, AuditEntryOut
 from meridian.customers import queries as customers
 from meridian.customers.errors import AccountNotFound
 from meridian.customers.models import Account
@@ -504,3 +507,23 @@ def set_account_pricing(request: HttpRequest, ref: Reference, payload: AccountPr
         actor=actor, account=account, inheritance=payload.assignment_inheritance
     )
     return AccountPricingOut(account=account.pk, assignment_inheritance=row.assignment_inheritance)
+
+
+# --- a price list's audit ----------------------------------------------------------------------
+
+
+@router.get("/price-lists/{code}/audit", response={200: AuditEntryList, **error_responses(403, 404, 422)})
+def list_price_list_audit(request: HttpRequest, code: Reference, page: Query[PageParams]) -> AuditEntryList:
+    """Who changed the list itself (created, settings, assigned, unassigned), when, from what to
+    what; newest first. Its stored prices' changes are `/price-changes?price_list=`, its rules'
+    `/audit?object_type=price_rule`. Staff who see the whole organization (not sales reps)."""
+    actor = actor_of(request)
+    if not actor.sees_whole_organization:  # the role before any lookup
+        raise NotAllowed("read the audit log")
+    price_list = _price_list(actor, code)
+    entries = core_queries.list_audit_entries(
+        actor=actor, object_type="price_list", object_id=str(price_list.pk)
+    )
+    # count; entries+user email (a subquery)
+    count, rows = paginate(entries, page)
+    return AuditEntryList(count=count, items=[AuditEntryOut.of(row) for row in rows])
