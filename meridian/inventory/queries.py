@@ -31,6 +31,7 @@ from meridian.inventory.models import (
     WarehouseAssignment,
     WebsiteInventorySettings,
 )
+from meridian.inventory.prepared import prepared_cursor
 
 EXTERNAL_PREFIX = "ext:"
 MAX_DATABASE_ID = 2**63 - 1
@@ -92,6 +93,14 @@ def _decimal(value: Decimal | float | str) -> Decimal:
 
 def _placeholders(values: Collection[SqlParam]) -> str:
     return ", ".join(["%s"] * len(values))
+
+
+def _in_list(column: str, values: Sequence[SqlParam], array_type: str) -> tuple[str, list[SqlParam]]:
+    """`column IN (…)` as SQL and parameters: one array on PostgreSQL (the same text for any number
+    of values, so a prepared statement serves every call), a list of placeholders on SQLite."""
+    if connection.vendor == "postgresql":
+        return f"{column} = ANY(%s::{array_type}[])", [list(values)]
+    return f"{column} IN ({_placeholders(values)})", list(values)
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,17 +165,18 @@ def lock_for_allocation(
     )
     # Every branch has the same columns: a facts row (kind 0: the facts, then the stamp) or a
     # level row (kind 1: pk, warehouse, product, on hand, allocated).
+    products_sql, products_params = _in_list("l.product_id", products, "bigint")
     sql = (
         f"WITH locked AS MATERIALIZED (SELECT l.id, l.warehouse_id, l.product_id, l.on_hand, l.allocated"
         f" FROM {level} l WHERE l.organization_id = %s AND l.warehouse_id IN ({warehouses_sql})"
-        f" AND l.product_id IN ({_placeholders(products)}) ORDER BY l.id{'' if sqlite else ' FOR UPDATE OF l'})"
+        f" AND {products_sql} ORDER BY l.id{'' if sqlite else ' FOR UPDATE OF l'})"
         f" SELECT 0, facts.*, (SELECT v.version FROM {stamp} v WHERE v.id = 1), NULL, NULL, NULL"
         f" FROM ({facts_sql}) facts"
         f" UNION ALL SELECT 1, l.id, NULL, NULL, NULL, NULL, NULL, l.warehouse_id, l.product_id,"
         f" {number.format('l.on_hand')}, {number.format('l.allocated')} FROM locked l"
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [organization_id, *warehouses_params, *products, *facts_params])
+    with prepared_cursor() as cursor:  # the same text for every order: prepared once per connection
+        cursor.execute(sql, [organization_id, *warehouses_params, *products_params, *facts_params])
         rows = cursor.fetchall()
     facts: dict[int, ProductFacts] = {}
     levels: dict[Pair, LockedLevel] = {}
@@ -407,12 +417,13 @@ def _facts_sql(
     params: list[SqlParam] = []
     account_sql = "NULL"
     if paths:
+        paths_sql, paths_params = _in_list("a.path", paths, "text")
         account_sql = (
             f"(SELECT ap.policy FROM {table[AccountBackorderPolicy]} ap"
             f" JOIN {table[Account]} a ON a.id = ap.account_id"
-            f" WHERE a.path IN ({_placeholders(paths)}) ORDER BY a.depth DESC LIMIT 1)"
+            f" WHERE {paths_sql} ORDER BY a.depth DESC LIMIT 1)"
         )
-        params += paths
+        params += paths_params
     incoming_sql = "NULL"
     if today is not None:
         incoming_sql = (
@@ -420,15 +431,16 @@ def _facts_sql(
             " AND i.received_at IS NULL AND i.expected_date >= %s)"
         )
         params.append(today)
+    products_sql, products_params = _in_list("p.id", product_ids, "bigint")
     sql = (
         f"SELECT p.id, p.sku, bp.policy, {account_sql},"
         f" (SELECT MIN(sp.lead_time_days) FROM {supplier_product} sp JOIN {supplier} s ON s.id = sp.supplier_id"
         " WHERE sp.product_id = p.id AND sp.can_dropship AND s.is_active),"
         f" {incoming_sql}"
         f" FROM {table[Product]} p LEFT JOIN {table[ProductBackorderPolicy]} bp ON bp.product_id = p.id"
-        f" WHERE p.organization_id = %s AND p.id IN ({_placeholders(product_ids)})"
+        f" WHERE p.organization_id = %s AND {products_sql}"
     )
-    return sql, [*params, organization_id, *product_ids]
+    return sql, [*params, organization_id, *products_params]
 
 
 FactsRow = tuple[int, str, str | None, str | None, int | None, date | str | None]
