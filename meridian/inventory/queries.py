@@ -31,7 +31,7 @@ from meridian.inventory.models import (
     WarehouseAssignment,
     WebsiteInventorySettings,
 )
-from meridian.inventory.prepared import prepared_cursor
+from meridian.inventory.prepared import array_literal, prepared_cursor
 
 EXTERNAL_PREFIX = "ext:"
 MAX_DATABASE_ID = 2**63 - 1
@@ -99,7 +99,7 @@ def _in_list(column: str, values: Sequence[SqlParam], array_type: str) -> tuple[
     """`column IN (…)` as SQL and parameters: one array on PostgreSQL (the same text for any number
     of values, so a prepared statement serves every call), a list of placeholders on SQLite."""
     if connection.vendor == "postgresql":
-        return f"{column} = ANY(%s::{array_type}[])", [list(values)]
+        return f"{column} = ANY(%s::{array_type}[])", [array_literal(values)]  # type: ignore[arg-type]  # ids or paths
     return f"{column} IN ({_placeholders(values)})", list(values)
 
 
@@ -134,25 +134,18 @@ def _candidate_warehouses_sql(
     )
 
 
-def lock_for_allocation(
+_lock_sql: dict[tuple[object, ...], str] = {}
+
+
+def _lock_for_allocation_sql(
     *,
     organization_id: int,
     website_id: int | None,
     branch_id: int | None,
-    product_ids: Collection[int],
+    products: list[int],
     account_path: str,
-    default_policy: engine.BackorderPolicy,
-) -> AllocationInputs:
-    """Everything allocation reads, in one statement: lock the existing levels of these products
-    in the warehouses the website or branch ships from (in pk order, in a WITH evaluated in full),
-    and read the products' facts (see `product_facts`) and the routing stamp.
-
-    The warehouses come from the assignments as they are now, not from a cached routing: the
-    locked set is always the current one, even in the moment a routing change lands. The hot
-    path of allocation, so the SQL is written by hand (compiling it through the ORM cost more
-    than the database work). Same lock order as `lock_stock_levels`.
-    """
-    products = sorted(product_ids)
+) -> tuple[str, list[SqlParam]]:
+    """The text and parameters of `lock_for_allocation`'s statement."""
     level = connection.ops.quote_name(StockLevel._meta.db_table)
     stamp = connection.ops.quote_name(RoutingVersion._meta.db_table)
     sqlite = connection.vendor == "sqlite"
@@ -175,8 +168,65 @@ def lock_for_allocation(
         f" UNION ALL SELECT 1, l.id, NULL, NULL, NULL, NULL, NULL, l.warehouse_id, l.product_id,"
         f" {number.format('l.on_hand')}, {number.format('l.allocated')} FROM locked l"
     )
+    return sql, [organization_id, *warehouses_params, *products_params, *facts_params]
+
+
+def lock_for_allocation(
+    *,
+    organization_id: int,
+    website_id: int | None,
+    branch_id: int | None,
+    product_ids: Collection[int],
+    account_path: str,
+    default_policy: engine.BackorderPolicy,
+) -> AllocationInputs:
+    """Everything allocation reads, in one statement: lock the existing levels of these products
+    in the warehouses the website or branch ships from (in pk order, in a WITH evaluated in full),
+    and read the products' facts (see `product_facts`) and the routing stamp.
+
+    The warehouses come from the assignments as they are now, not from a cached routing: the
+    locked set is always the current one, even in the moment a routing change lands. The hot
+    path of allocation, so the SQL is written by hand (compiling it through the ORM cost more
+    than the database work). Same lock order as `lock_stock_levels`.
+    """
+    products = sorted(product_ids)
+    paths = account_paths(account_path)
+    sqlite = connection.vendor == "sqlite"
+
+    def in_list(values: Sequence[SqlParam]) -> list[SqlParam]:  # as `_in_list` binds them
+        return list(values) if sqlite else [array_literal(values)]  # type: ignore[arg-type]  # ids or paths
+
+    params = [
+        organization_id,
+        organization_id,  # the candidate warehouses
+        *(value for value in (website_id, branch_id) if value is not None),
+        *in_list(products),
+        *(in_list(paths) if paths else ()),  # the facts
+        organization_id,
+        *in_list(products),
+    ]
+    # Building the text cost more than running it: one per shape (the IN lists' lengths on SQLite).
+    shape = (
+        connection.vendor,
+        website_id is None,
+        branch_id is None,
+        len(paths),
+        len(products) if sqlite else 0,
+    )
+    sql = _lock_sql.get(shape)
+    if sql is None:
+        sql, built = _lock_for_allocation_sql(
+            organization_id=organization_id,
+            website_id=website_id,
+            branch_id=branch_id,
+            products=products,
+            account_path=account_path,
+        )
+        if built != params:  # the parameters above must follow the text: checked once per shape
+            raise RuntimeError(f"lock_for_allocation binds {params!r}, its text wants {built!r}")
+        _lock_sql[shape] = sql
     with prepared_cursor() as cursor:  # the same text for every order: prepared once per connection
-        cursor.execute(sql, [organization_id, *warehouses_params, *products_params, *facts_params])
+        cursor.execute(sql, params)
         rows = cursor.fetchall()
     facts: dict[int, ProductFacts] = {}
     levels: dict[Pair, LockedLevel] = {}
