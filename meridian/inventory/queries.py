@@ -15,7 +15,7 @@ from meridian.catalog.models import Product
 from meridian.core.actor import Actor
 from meridian.customers.models import Account, Address
 from meridian.inventory import engine
-from meridian.inventory.errors import PurchaseOrderNotFound, WarehouseNotFound
+from meridian.inventory.errors import PurchaseOrderNotFound, WarehouseAssignmentNotFound, WarehouseNotFound
 from meridian.inventory.models import (
     AccountBackorderPolicy,
     IncomingStock,
@@ -789,11 +789,33 @@ def list_suppliers(*, organization_id: int) -> QuerySet[Supplier]:
 
 
 def list_warehouse_assignments(*, organization_id: int) -> QuerySet[WarehouseAssignment]:
-    """Which websites and branches ship from which warehouse, with the warehouse (one query)."""
+    """Which websites and branches ship from which warehouse, with the warehouse, website and
+    branch (one query)."""
     return (
         WarehouseAssignment.objects.filter(warehouse__organization_id=organization_id)
-        .select_related("warehouse")
+        .select_related("warehouse", "website", "branch")
         .order_by("warehouse__code", "priority", "pk")
+    )
+
+
+def get_warehouse_assignment(*, organization_id: int, assignment_id: int) -> WarehouseAssignment:
+    """One assignment of the organization's warehouses; else WarehouseAssignmentNotFound."""
+    row = (
+        list_warehouse_assignments(organization_id=organization_id).filter(pk=assignment_id).first()
+        if 0 < assignment_id <= MAX_DATABASE_ID
+        else None
+    )
+    if row is None:
+        raise WarehouseAssignmentNotFound(assignment_id)
+    return row
+
+
+def list_supplier_products(*, organization_id: int, supplier_id: int) -> QuerySet[SupplierProduct]:
+    """What the supplier sells, with the product, by SKU (one query)."""
+    return (
+        SupplierProduct.objects.filter(supplier_id=supplier_id, supplier__organization_id=organization_id)
+        .select_related("product")
+        .order_by("product__sku")
     )
 
 
