@@ -966,6 +966,56 @@ PAGES: Mapping[str, Page] = MappingProxyType(
             staff_roles=ORDERING_STAFF,
             form={"po_number": f"PO-{UNIQUE}"},  # the caller's cart is empty: back to the cart, no order
         ),
+        # inventory set-up editors (meridian/console/stock_setup.py): the object is looked up (404)
+        # before the role is checked (403 for staff who are not warehouse managers)
+        "console:edit_warehouse": Page(
+            CONSOLE,
+            {"code": Kind.WAREHOUSE},
+            methods=frozenset({"GET", "POST"}),
+            staff_roles=WAREHOUSE_MANAGERS,
+            form={
+                "name": f"Warehouse {UNIQUE}",
+                "kind": "own",
+                "timezone": "America/Chicago",
+                "cutoff_time": "15:00",
+                "shipping_weekdays": ["1", "2", "3", "4", "5"],
+                "is_active": "on",
+            },
+        ),
+        "console:supplier": Page(  # GET: every staff member; POST: warehouse managers
+            CONSOLE,
+            {"code": Kind.SUPPLIER},
+            methods=frozenset({"GET", "POST"}),
+            form={"name": f"Supplier {UNIQUE}", "is_active": "on"},
+        ),
+        "console:set_supplier_product": Page(
+            CONSOLE,
+            {"code": Kind.SUPPLIER},
+            methods=frozenset({"POST"}),
+            staff_roles=WAREHOUSE_MANAGERS,
+            form={"sku": IN_SCOPE_PRODUCT, "lead_time_days": "4", "can_dropship": "on"},
+        ),
+        "console:remove_supplier_product": Page(
+            CONSOLE,
+            {"code": Kind.SUPPLIER},
+            methods=frozenset({"POST"}),
+            staff_roles=WAREHOUSE_MANAGERS,
+            form={"sku": IN_SCOPE_PRODUCT},
+        ),
+        "console:edit_warehouse_assignment": Page(
+            CONSOLE,
+            {"assignment_id": Kind.WAREHOUSE_ASSIGNMENT},
+            methods=frozenset({"POST"}),
+            staff_roles=WAREHOUSE_MANAGERS,
+            form={"priority": "7"},
+        ),
+        "console:remove_warehouse_assignment": Page(
+            CONSOLE,
+            {"assignment_id": Kind.WAREHOUSE_ASSIGNMENT},
+            methods=frozenset({"POST"}),
+            staff_roles=WAREHOUSE_MANAGERS,
+            form={},
+        ),
     }
 )
 

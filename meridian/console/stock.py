@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from meridian.catalog.models import Product
+from meridian.console import stock_setup
 from meridian.console.forms import (
     AdjustmentForm,
     IncomingForm,
@@ -252,25 +253,11 @@ def incoming_stock(request: HttpRequest) -> HttpResponse:
     return render(request, "console/stock_incoming.html", context)
 
 
-SETUP_ROWS = 500  # per list: set-up data is small; the API pages through more
-
-
 @staff_required
 def inventory_setup(request: HttpRequest) -> HttpResponse:
-    """Suppliers, warehouse assignments and backorder policies, read-only (every staff member);
-    they are changed through the API (`/suppliers`, `/warehouse-assignments`, `/backorder-policies`)."""
-    actor = actor_of(request)
-    organization_id = access.require_stock_viewer(actor)
-    product_policies, account_policies = queries.list_backorder_policies(organization_id=organization_id)
-    # suppliers; assignments+warehouse; product policies+product; account policies+account
-    context = {
-        "suppliers": list(queries.list_suppliers(organization_id=organization_id)[:SETUP_ROWS]),
-        "assignments": list(queries.list_warehouse_assignments(organization_id=organization_id)[:SETUP_ROWS]),
-        "product_policies": list(product_policies[:SETUP_ROWS]),
-        "account_policies": list(account_policies[:SETUP_ROWS]),
-        "can_edit_stock": access.can_edit_stock(actor),
-    }
-    return render(request, "console/stock_setup.html", context)
+    """Warehouses, their assignments, suppliers and backorder policies (every staff member);
+    warehouse managers edit them there (`meridian.console.stock_setup`)."""
+    return stock_setup.setup_page(request)
 
 
 # --- drop-ship purchase orders ---------------------------------------------------------------

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from meridian.console import orders, price_sources, prices, stock, views
+from meridian.console import orders, price_sources, prices, stock, stock_setup, views
 from meridian.portal import auth
 
 app_name = "console"
@@ -105,4 +105,40 @@ urlpatterns = [
     path("accounts/<int:account_id>/order/quick/", orders.quick_order_lines, name="quick_order_lines"),
     path("accounts/<int:account_id>/order/cart/", orders.update_customer_cart, name="update_customer_cart"),
     path("accounts/<int:account_id>/order/place/", orders.place_customer_order, name="place_customer_order"),
+    # inventory set-up editors (meridian/console/stock_setup.py): warehouse managers change, staff read
+    path("stock/setup/warehouses/new/", stock_setup.new_warehouse, name="new_warehouse"),
+    path("stock/setup/warehouses/<str:code>/", stock_setup.edit_warehouse, name="edit_warehouse"),
+    path("stock/setup/suppliers/new/", stock_setup.new_supplier, name="new_supplier"),
+    path("stock/setup/suppliers/<str:code>/", stock_setup.supplier_detail, name="supplier"),
+    path(
+        "stock/setup/suppliers/<str:code>/products/",
+        stock_setup.set_supplier_product,
+        name="set_supplier_product",
+    ),
+    path(
+        "stock/setup/suppliers/<str:code>/products/remove/",
+        stock_setup.remove_supplier_product,
+        name="remove_supplier_product",
+    ),
+    path("stock/setup/assignments/", stock_setup.assign_warehouse, name="assign_warehouse"),
+    path(
+        "stock/setup/assignments/<int:assignment_id>/",
+        stock_setup.edit_warehouse_assignment,
+        name="edit_warehouse_assignment",
+    ),
+    path(
+        "stock/setup/assignments/<int:assignment_id>/remove/",
+        stock_setup.remove_warehouse_assignment,
+        name="remove_warehouse_assignment",
+    ),
+    path(
+        "stock/setup/policies/products/",
+        stock_setup.set_product_backorder_policy,
+        name="set_product_backorder_policy",
+    ),
+    path(
+        "stock/setup/policies/accounts/",
+        stock_setup.set_account_backorder_policy,
+        name="set_account_backorder_policy",
+    ),
 ]

@@ -105,7 +105,8 @@ def list_warehouses(request: HttpRequest, filters: Query[WarehouseFilters]) -> W
 def upsert_warehouse(request: HttpRequest, payload: WarehouseIn) -> Status[WarehouseOut]:
     """Create or update the warehouse with this `code`: 201 when created, 200 when updated
     (admins and warehouse staff)."""
-    organization_id = access.require_warehouse_manager(actor_of(request))
+    actor = actor_of(request)
+    organization_id = access.require_warehouse_manager(actor)
     supplier_id = None
     if payload.supplier is not None:
         supplier = queries.find_supplier(organization_id=organization_id, reference=payload.supplier)
@@ -113,7 +114,9 @@ def upsert_warehouse(request: HttpRequest, payload: WarehouseIn) -> Status[Wareh
             raise InvalidInput.on("supplier", f"no supplier {payload.supplier}")
         supplier_id = supplier.pk
     warehouse, created = services.upsert_warehouse(
-        organization=_organization(organization_id), data=payload.to_input(supplier_id=supplier_id)
+        organization=_organization(organization_id),
+        data=payload.to_input(supplier_id=supplier_id),
+        user_id=actor.user_id,
     )
     warehouse = queries.get_warehouse(organization_id=organization_id, reference=warehouse.pk)  # as stored
     return Status(201 if created else 200, WarehouseOut.of(warehouse))

@@ -172,7 +172,8 @@ def list_suppliers(request: HttpRequest, page: Query[PageParams]) -> SupplierLis
 def upsert_supplier(request: HttpRequest, payload: SupplierIn) -> Status[SupplierOut]:
     """Create or update the supplier with this `code`: 201 when created, 200 when updated
     (admins and warehouse staff)."""
-    organization_id = access.require_warehouse_manager(actor_of(request))
+    actor = actor_of(request)
+    organization_id = access.require_warehouse_manager(actor)
     existed = queries.find_supplier(organization_id=organization_id, reference=payload.code) is not None
     supplier = services.upsert_supplier(
         organization=_organization(organization_id),
@@ -181,6 +182,7 @@ def upsert_supplier(request: HttpRequest, payload: SupplierIn) -> Status[Supplie
         email=payload.email,
         external_id=payload.external_id,
         is_active=payload.is_active,
+        user_id=actor.user_id,
     )
     return Status(200 if existed else 201, _supplier_out(supplier))
 
@@ -197,7 +199,8 @@ def set_supplier_product(
 ) -> SupplierProductOut:
     """Say the supplier sells the product: its own SKU, lead time and whether it drop-ships
     (admins and warehouse staff). Drop-ship routing and availability use it at once."""
-    organization_id = access.require_warehouse_manager(actor_of(request))
+    actor = actor_of(request)
+    organization_id = access.require_warehouse_manager(actor)
     supplier = queries.find_supplier(organization_id=organization_id, reference=code)
     if supplier is None:
         raise SupplierNotFound(code)
@@ -208,6 +211,7 @@ def set_supplier_product(
         supplier_sku=payload.supplier_sku,
         lead_time_days=payload.lead_time_days,
         can_dropship=payload.can_dropship,
+        user_id=actor.user_id,
     )
     return SupplierProductOut(
         supplier=supplier.code,
@@ -236,7 +240,8 @@ def list_warehouse_assignments(request: HttpRequest, page: Query[PageParams]) ->
 def assign_warehouse(request: HttpRequest, payload: WarehouseAssignmentIn) -> WarehouseAssignmentOut:
     """Let a website or a branch ship from a warehouse, or change its priority (admins and
     warehouse staff). Allocation sees it with the very next order."""
-    organization_id = access.require_warehouse_manager(actor_of(request))
+    actor = actor_of(request)
+    organization_id = access.require_warehouse_manager(actor)
     warehouse = _warehouse(organization_id, payload.warehouse)
     website = branch = None
     if payload.website is not None:
@@ -246,7 +251,7 @@ def assign_warehouse(request: HttpRequest, payload: WarehouseAssignmentIn) -> Wa
         if branch is None:
             raise InvalidInput.on("branch", f"no branch {payload.branch}")
     assignment = services.assign_warehouse(
-        warehouse=warehouse, website=website, branch=branch, priority=payload.priority
+        warehouse=warehouse, website=website, branch=branch, priority=payload.priority, user_id=actor.user_id
     )
     assignment.warehouse = warehouse
     return WarehouseAssignmentOut.of(assignment)
@@ -268,9 +273,10 @@ def set_product_backorder_policy(
 ) -> BackorderPolicySet:
     """The product's own backorder policy; null falls back to the website default (admins and
     warehouse staff)."""
-    organization_id = access.require_warehouse_manager(actor_of(request))
+    actor = actor_of(request)
+    organization_id = access.require_warehouse_manager(actor)
     product = _product(organization_id, sku)
-    services.set_product_backorder_policy(product=product, policy=_policy(payload))
+    services.set_product_backorder_policy(product=product, policy=_policy(payload), user_id=actor.user_id)
     return BackorderPolicySet(policy=payload.policy)
 
 
@@ -288,5 +294,5 @@ def set_account_backorder_policy(
     if not is_usable_reference(ref):
         raise AccountNotFound(ref)
     account = customers.get_account(actor=actor, reference=ref)
-    services.set_account_backorder_policy(account=account, policy=_policy(payload))
+    services.set_account_backorder_policy(account=account, policy=_policy(payload), user_id=actor.user_id)
     return BackorderPolicySet(policy=payload.policy)

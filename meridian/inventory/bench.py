@@ -69,8 +69,10 @@ class _Run:
     errors: list[str] = field(default_factory=list)
     hot_allocated: Decimal = Decimal(0)
     hot_requested: Decimal = Decimal(0)
+    cpu_seconds: float = 0.0  # the clients' own CPU (time.process_time): independent of the machine's load
 
     def add(self, other: _Run) -> None:
+        self.cpu_seconds += other.cpu_seconds
         self.orders += other.orders
         self.latencies += other.latencies
         self.errors += other.errors
@@ -196,8 +198,10 @@ def _clients(clients: int, seconds: float, work: Callable[[random.Random, _Run],
         rng = random.Random(index)
         try:
             barrier.wait()
+            started = time.process_time()
             while not stop.is_set():
                 work(rng, run)
+            run.cpu_seconds = time.process_time() - started
         finally:
             connections.close_all()
             results.put(run)
@@ -301,7 +305,7 @@ def run_inventory_bench(*, seconds: int, clients: int) -> list[str]:
     lines.append(
         f"allocation: {LINES}-line orders: {tps:.1f} tps ({tps * LINES:.0f} lines/s),"
         f" p50 {_percentile(run.latencies, 0.5) * 1000:.1f} ms, p95 {_percentile(run.latencies, 0.95) * 1000:.1f} ms,"
-        f" errors {len(run.errors)}"
+        f" errors {len(run.errors)}; client CPU {run.cpu_seconds / max(run.orders, 1) * 1000:.2f} ms per order"
     )
 
     # (b) every order also asks for one hot SKU with finite stock (then backorders it).

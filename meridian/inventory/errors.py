@@ -33,6 +33,14 @@ class SupplierNotFound(NotFound):
         self.reference = reference
 
 
+class WarehouseAssignmentNotFound(NotFound):
+    code = "warehouse_assignment_not_found"
+
+    def __init__(self, reference: object) -> None:
+        super().__init__(f"warehouse assignment {reference} not found")
+        self.reference = reference
+
+
 class InsufficientStock(Conflict):
     """A line asks for more than can be supplied and its backorder policy is `deny`."""
 

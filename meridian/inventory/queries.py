@@ -15,7 +15,7 @@ from meridian.catalog.models import Product
 from meridian.core.actor import Actor
 from meridian.customers.models import Account, Address
 from meridian.inventory import engine
-from meridian.inventory.errors import PurchaseOrderNotFound, WarehouseNotFound
+from meridian.inventory.errors import PurchaseOrderNotFound, WarehouseAssignmentNotFound, WarehouseNotFound
 from meridian.inventory.models import (
     AccountBackorderPolicy,
     IncomingStock,
@@ -31,6 +31,7 @@ from meridian.inventory.models import (
     WarehouseAssignment,
     WebsiteInventorySettings,
 )
+from meridian.inventory.prepared import array_literal, prepared_cursor
 
 EXTERNAL_PREFIX = "ext:"
 MAX_DATABASE_ID = 2**63 - 1
@@ -94,6 +95,14 @@ def _placeholders(values: Collection[SqlParam]) -> str:
     return ", ".join(["%s"] * len(values))
 
 
+def _in_list(column: str, values: Sequence[SqlParam], array_type: str) -> tuple[str, list[SqlParam]]:
+    """`column IN (…)` as SQL and parameters: one array on PostgreSQL (the same text for any number
+    of values, so a prepared statement serves every call), a list of placeholders on SQLite."""
+    if connection.vendor == "postgresql":
+        return f"{column} = ANY(%s::{array_type}[])", [array_literal(values)]  # type: ignore[arg-type]  # ids or paths
+    return f"{column} IN ({_placeholders(values)})", list(values)
+
+
 @dataclass(frozen=True, slots=True)
 class AllocationInputs:
     facts: dict[int, ProductFacts]  # the organization's products among those asked, by id
@@ -125,6 +134,43 @@ def _candidate_warehouses_sql(
     )
 
 
+_lock_sql: dict[tuple[object, ...], str] = {}
+
+
+def _lock_for_allocation_sql(
+    *,
+    organization_id: int,
+    website_id: int | None,
+    branch_id: int | None,
+    products: list[int],
+    account_path: str,
+) -> tuple[str, list[SqlParam]]:
+    """The text and parameters of `lock_for_allocation`'s statement."""
+    level = connection.ops.quote_name(StockLevel._meta.db_table)
+    stamp = connection.ops.quote_name(RoutingVersion._meta.db_table)
+    sqlite = connection.vendor == "sqlite"
+    number = "CAST({} AS TEXT)" if sqlite else "{}"
+    warehouses_sql, warehouses_params = _candidate_warehouses_sql(
+        organization_id=organization_id, website_id=website_id, branch_id=branch_id
+    )
+    facts_sql, facts_params = _facts_sql(
+        organization_id=organization_id, product_ids=products, account_path=account_path, today=None
+    )
+    # Every branch has the same columns: a facts row (kind 0: the facts, then the stamp) or a
+    # level row (kind 1: pk, warehouse, product, on hand, allocated).
+    products_sql, products_params = _in_list("l.product_id", products, "bigint")
+    sql = (
+        f"WITH locked AS MATERIALIZED (SELECT l.id, l.warehouse_id, l.product_id, l.on_hand, l.allocated"
+        f" FROM {level} l WHERE l.organization_id = %s AND l.warehouse_id IN ({warehouses_sql})"
+        f" AND {products_sql} ORDER BY l.id{'' if sqlite else ' FOR UPDATE OF l'})"
+        f" SELECT 0, facts.*, (SELECT v.version FROM {stamp} v WHERE v.id = 1), NULL, NULL, NULL"
+        f" FROM ({facts_sql}) facts"
+        f" UNION ALL SELECT 1, l.id, NULL, NULL, NULL, NULL, NULL, l.warehouse_id, l.product_id,"
+        f" {number.format('l.on_hand')}, {number.format('l.allocated')} FROM locked l"
+    )
+    return sql, [organization_id, *warehouses_params, *products_params, *facts_params]
+
+
 def lock_for_allocation(
     *,
     organization_id: int,
@@ -144,29 +190,43 @@ def lock_for_allocation(
     than the database work). Same lock order as `lock_stock_levels`.
     """
     products = sorted(product_ids)
-    level = connection.ops.quote_name(StockLevel._meta.db_table)
-    stamp = connection.ops.quote_name(RoutingVersion._meta.db_table)
+    paths = account_paths(account_path)
     sqlite = connection.vendor == "sqlite"
-    number = "CAST({} AS TEXT)" if sqlite else "{}"
-    warehouses_sql, warehouses_params = _candidate_warehouses_sql(
-        organization_id=organization_id, website_id=website_id, branch_id=branch_id
+
+    def in_list(values: Sequence[SqlParam]) -> list[SqlParam]:  # as `_in_list` binds them
+        return list(values) if sqlite else [array_literal(values)]  # type: ignore[arg-type]  # ids or paths
+
+    params = [
+        organization_id,
+        organization_id,  # the candidate warehouses
+        *(value for value in (website_id, branch_id) if value is not None),
+        *in_list(products),
+        *(in_list(paths) if paths else ()),  # the facts
+        organization_id,
+        *in_list(products),
+    ]
+    # Building the text cost more than running it: one per shape (the IN lists' lengths on SQLite).
+    shape = (
+        connection.vendor,
+        website_id is None,
+        branch_id is None,
+        len(paths),
+        len(products) if sqlite else 0,
     )
-    facts_sql, facts_params = _facts_sql(
-        organization_id=organization_id, product_ids=products, account_path=account_path, today=None
-    )
-    # Every branch has the same columns: a facts row (kind 0: the facts, then the stamp) or a
-    # level row (kind 1: pk, warehouse, product, on hand, allocated).
-    sql = (
-        f"WITH locked AS MATERIALIZED (SELECT l.id, l.warehouse_id, l.product_id, l.on_hand, l.allocated"
-        f" FROM {level} l WHERE l.organization_id = %s AND l.warehouse_id IN ({warehouses_sql})"
-        f" AND l.product_id IN ({_placeholders(products)}) ORDER BY l.id{'' if sqlite else ' FOR UPDATE OF l'})"
-        f" SELECT 0, facts.*, (SELECT v.version FROM {stamp} v WHERE v.id = 1), NULL, NULL, NULL"
-        f" FROM ({facts_sql}) facts"
-        f" UNION ALL SELECT 1, l.id, NULL, NULL, NULL, NULL, NULL, l.warehouse_id, l.product_id,"
-        f" {number.format('l.on_hand')}, {number.format('l.allocated')} FROM locked l"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [organization_id, *warehouses_params, *products, *facts_params])
+    sql = _lock_sql.get(shape)
+    if sql is None:
+        sql, built = _lock_for_allocation_sql(
+            organization_id=organization_id,
+            website_id=website_id,
+            branch_id=branch_id,
+            products=products,
+            account_path=account_path,
+        )
+        if built != params:  # the parameters above must follow the text: checked once per shape
+            raise RuntimeError(f"lock_for_allocation binds {params!r}, its text wants {built!r}")
+        _lock_sql[shape] = sql
+    with prepared_cursor() as cursor:  # the same text for every order: prepared once per connection
+        cursor.execute(sql, params)
         rows = cursor.fetchall()
     facts: dict[int, ProductFacts] = {}
     levels: dict[Pair, LockedLevel] = {}
@@ -407,12 +467,13 @@ def _facts_sql(
     params: list[SqlParam] = []
     account_sql = "NULL"
     if paths:
+        paths_sql, paths_params = _in_list("a.path", paths, "text")
         account_sql = (
             f"(SELECT ap.policy FROM {table[AccountBackorderPolicy]} ap"
             f" JOIN {table[Account]} a ON a.id = ap.account_id"
-            f" WHERE a.path IN ({_placeholders(paths)}) ORDER BY a.depth DESC LIMIT 1)"
+            f" WHERE {paths_sql} ORDER BY a.depth DESC LIMIT 1)"
         )
-        params += paths
+        params += paths_params
     incoming_sql = "NULL"
     if today is not None:
         incoming_sql = (
@@ -420,15 +481,16 @@ def _facts_sql(
             " AND i.received_at IS NULL AND i.expected_date >= %s)"
         )
         params.append(today)
+    products_sql, products_params = _in_list("p.id", product_ids, "bigint")
     sql = (
         f"SELECT p.id, p.sku, bp.policy, {account_sql},"
         f" (SELECT MIN(sp.lead_time_days) FROM {supplier_product} sp JOIN {supplier} s ON s.id = sp.supplier_id"
         " WHERE sp.product_id = p.id AND sp.can_dropship AND s.is_active),"
         f" {incoming_sql}"
         f" FROM {table[Product]} p LEFT JOIN {table[ProductBackorderPolicy]} bp ON bp.product_id = p.id"
-        f" WHERE p.organization_id = %s AND p.id IN ({_placeholders(product_ids)})"
+        f" WHERE p.organization_id = %s AND {products_sql}"
     )
-    return sql, [*params, organization_id, *product_ids]
+    return sql, [*params, organization_id, *products_params]
 
 
 FactsRow = tuple[int, str, str | None, str | None, int | None, date | str | None]
@@ -727,11 +789,33 @@ def list_suppliers(*, organization_id: int) -> QuerySet[Supplier]:
 
 
 def list_warehouse_assignments(*, organization_id: int) -> QuerySet[WarehouseAssignment]:
-    """Which websites and branches ship from which warehouse, with the warehouse (one query)."""
+    """Which websites and branches ship from which warehouse, with the warehouse, website and
+    branch (one query)."""
     return (
         WarehouseAssignment.objects.filter(warehouse__organization_id=organization_id)
-        .select_related("warehouse")
+        .select_related("warehouse", "website", "branch")
         .order_by("warehouse__code", "priority", "pk")
+    )
+
+
+def get_warehouse_assignment(*, organization_id: int, assignment_id: int) -> WarehouseAssignment:
+    """One assignment of the organization's warehouses; else WarehouseAssignmentNotFound."""
+    row = (
+        list_warehouse_assignments(organization_id=organization_id).filter(pk=assignment_id).first()
+        if 0 < assignment_id <= MAX_DATABASE_ID
+        else None
+    )
+    if row is None:
+        raise WarehouseAssignmentNotFound(assignment_id)
+    return row
+
+
+def list_supplier_products(*, organization_id: int, supplier_id: int) -> QuerySet[SupplierProduct]:
+    """What the supplier sells, with the product, by SKU (one query)."""
+    return (
+        SupplierProduct.objects.filter(supplier_id=supplier_id, supplier__organization_id=organization_id)
+        .select_related("product")
+        .order_by("product__sku")
     )
 
 

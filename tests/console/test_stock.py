@@ -568,9 +568,10 @@ def test_the_setup_page_query_count_is_flat(
     client.force_login(depot.clerk.user)
     client.get(SETUP)
 
-    # session, user, buyer (none), staff, websites, territories; suppliers; assignments+warehouse;
-    # product policies+product; account policies+account
-    with django_assert_num_queries(10):
+    # session, user, buyer (none), staff, websites, territories; warehouses+supplier; suppliers;
+    # assignments+warehouse+website+branch; product policies+product; account policies+account;
+    # a warehouse manager's assignment form: websites, branches
+    with django_assert_num_queries(13):
         response = client.get(SETUP)
 
     assert response.status_code == 200

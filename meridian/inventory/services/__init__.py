@@ -27,9 +27,11 @@ from meridian.inventory.services.setup import (
     WarehouseInput,
     assign_warehouse,
     configure_website,
+    remove_supplier_product,
     set_account_backorder_policy,
     set_product_backorder_policy,
     set_supplier_product,
+    unassign_warehouse,
     upsert_supplier,
     upsert_warehouse,
 )
@@ -62,6 +64,7 @@ __all__ = [
     "next_purchase_order_statuses",
     "record_receipt",
     "release_allocation",
+    "remove_supplier_product",
     "set_account_backorder_policy",
     "set_on_hand",
     "set_product_backorder_policy",
@@ -69,6 +72,7 @@ __all__ = [
     "set_supplier_product",
     "ship_allocation",
     "transfer_stock",
+    "unassign_warehouse",
     "upsert_supplier",
     "upsert_warehouse",
 ]

@@ -208,26 +208,26 @@ def _allocate(
                 changes.append(ledger.Change(level, Kind.ALLOCATION, allocated_delta=dropship.quantity))
     # A write that fails marks the caller's transaction for rollback: no half-applied order.
     with transaction.atomic(savepoint=False):
-        payload = ledger.write_changes(
-            organization_id=organization.pk,
-            changes=ledger.merge_changes(changes),
-            reason=f"Order {reference}",
-            reference=reference,
-            user_id=user_id,
-        )
+        # Purchase orders first (none, and no query, without drop-ship pieces): the event names them.
         purchase_orders = _create_purchase_orders(
             organization=organization, plan=plan, reference=reference, account=account, ship_to=ship_to
         )
-        record_event(
-            organization_id=organization.pk,
+        event = ledger.Event(
             aggregate_type="allocation",
             aggregate_id=reference,
             event_type="inventory.stock_allocated",
             payload={
                 "reference": reference,
                 "lines": [_line_payload(line, purchase_orders) for line in plan.lines],
-                "levels": payload,
             },
+        )
+        ledger.write_changes(
+            organization_id=organization.pk,
+            changes=ledger.merge_changes(changes),
+            reason=f"Order {reference}",
+            reference=reference,
+            user_id=user_id,
+            event=event,
         )
     return AllocationResult(reference=reference, plan=plan, purchase_order_ids=purchase_orders)
 

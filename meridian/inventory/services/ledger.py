@@ -5,6 +5,7 @@ Internal to `meridian.inventory.services`; other apps call the services, never t
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -15,11 +16,13 @@ from django.utils import timezone
 
 from meridian.catalog.models import Product
 from meridian.core.errors import InvalidInput
+from meridian.core.models import OutboxEvent
 from meridian.core.services import record_event
 from meridian.customers.models import Account
 from meridian.inventory import queries
 from meridian.inventory.errors import ExternalReferenceConflict, InsufficientStock, StockAllocated
 from meridian.inventory.models import StockLevel, StockMovement, Warehouse
+from meridian.inventory.prepared import array_literal, prepared_cursor
 from meridian.inventory.queries import LockedLevel, Pair
 from meridian.tenancy.models import Organization, Website
 
@@ -188,6 +191,16 @@ def apply_changes(
     return movements, applied.payload
 
 
+@dataclass(frozen=True, slots=True)
+class Event:
+    """The outbox event a ledger write announces (`core.OutboxEvent`), written with it."""
+
+    aggregate_type: str
+    aggregate_id: str
+    event_type: str
+    payload: dict[str, object]  # `write_changes` adds "levels": the new values of the levels it moved
+
+
 def write_changes(
     *,
     organization_id: int,
@@ -195,16 +208,22 @@ def write_changes(
     reason: str,
     reference: str,
     user_id: int | None,
+    event: Event,
 ) -> list[dict[str, object]]:
-    """Move the locked levels and append their movements: the allocation hot path, so no model
-    instances and no ORM compilation. Returns the levels' new values for the outbox payload.
+    """Move the locked levels, append their movements and write the event: the allocation hot
+    path, so no model instances and no ORM compilation. Returns the levels' new values (also in
+    the event's payload under "levels").
 
-    PostgreSQL: one statement (the UPDATE in a WITH, which always runs to completion, then the
-    INSERT), both from arrays, so its text is the same for every order and psycopg parses it
-    once. SQLite: the UPDATE of `apply_changes`, then one multi-row INSERT.
+    PostgreSQL: one prepared statement (the UPDATE and the movements' INSERT in a WITH, which
+    always run to completion, then the outbox INSERT), all from arrays, so its text is the same
+    for every order. The outbox row is the one `core.services.record_event` writes, inserted
+    here to save its round trip and its ORM work (a fifth of the client's CPU per order).
+    SQLite: the UPDATE of `apply_changes`, one multi-row INSERT, then `record_event`.
     """
     applied = _apply(changes)
-    if not applied.movements:
+    payload = {**event.payload, "levels": applied.payload}
+    if not applied.movements:  # nothing taken from stock (backordered, make-to-order): the event alone
+        _record(organization_id, event, payload)
         return []
     quote = connection.ops.quote_name
     level_table, movement_table = quote(StockLevel._meta.db_table), quote(StockMovement._meta.db_table)
@@ -219,29 +238,39 @@ def write_changes(
             "created_at",
         )
     )
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:  # PostgreSQL: prepared once per connection
         if connection.vendor == "postgresql":
             cursor.execute(
                 f"WITH moved AS (UPDATE {level_table} l SET on_hand = l.on_hand + d.on_hand,"
                 " allocated = l.allocated + d.allocated"
                 " FROM UNNEST(%s::bigint[], %s::numeric[], %s::numeric[]) AS d(id, on_hand, allocated)"
-                " WHERE l.id = d.id)"
-                f" INSERT INTO {movement_table} ({columns}, external_reference)"
-                " SELECT m.*, %s, %s, %s, %s::bigint, %s::timestamptz, '' FROM UNNEST(%s::text[], %s::bigint[],"
-                " %s::bigint[], %s::numeric[], %s::numeric[], %s::numeric[], %s::numeric[]) AS m",
-                [
-                    list(applied.deltas),
-                    [on_hand for on_hand, _ in applied.deltas.values()],
-                    [allocated for _, allocated in applied.deltas.values()],
+                " WHERE l.id = d.id),"
+                f" appended AS (INSERT INTO {movement_table} ({columns}, external_reference)"
+                " SELECT m.*, %s::bigint, %s::text, %s::text, %s::bigint, %s::timestamptz, ''"
+                " FROM UNNEST(%s::text[], %s::bigint[], %s::bigint[], %s::numeric[], %s::numeric[],"
+                " %s::numeric[], %s::numeric[]) AS m)"
+                f" INSERT INTO {quote(OutboxEvent._meta.db_table)} (organization_id, aggregate_type,"
+                " aggregate_id, event_type, payload, created_at, published_at)"
+                " VALUES (%s::bigint, %s::text, %s::text, %s::text, %s::jsonb, %s::timestamptz, NULL)",
+                [  # arrays as text: psycopg's per-element list dumping cost more than the rest
+                    array_literal(applied.deltas),
+                    array_literal(on_hand for on_hand, _ in applied.deltas.values()),
+                    array_literal(allocated for _, allocated in applied.deltas.values()),
                     organization_id,
                     reason,
                     reference,
                     user_id,
                     applied.created_at,
                     *(
-                        [movement[index] for movement in applied.movements]
+                        array_literal(movement[index] for movement in applied.movements)
                         for index in range(len(MOVEMENT_COLUMNS))
                     ),
+                    organization_id,
+                    event.aggregate_type,
+                    event.aggregate_id,
+                    event.event_type,
+                    json.dumps(payload),
+                    applied.created_at,
                 ],
             )
             return applied.payload
@@ -258,7 +287,18 @@ def write_changes(
             f" VALUES {', '.join([row] * len(applied.movements))}",
             params,
         )
+    _record(organization_id, event, payload)
     return applied.payload
+
+
+def _record(organization_id: int, event: Event, payload: dict[str, object]) -> None:
+    record_event(
+        organization_id=organization_id,
+        aggregate_type=event.aggregate_type,
+        aggregate_id=event.aggregate_id,
+        event_type=event.event_type,
+        payload=payload,
+    )
 
 
 def _increment_sql(deltas: Mapping[int, tuple[Decimal, Decimal]]) -> tuple[str, list[int | Decimal]]:
