@@ -125,7 +125,7 @@ def place_order(
     422 `invalid_order_lines` naming each (`fields["lines.<n>.sku"]`); no stock for a line that may
     not backorder, 409 `insufficient_stock`."""
     actor = actor_of(request)
-    order = services.place_order(
+    placement = services.place_order_detailed(
         actor=actor,
         channel=_channel(actor),
         account=_account(payload.account),
@@ -140,9 +140,19 @@ def place_order(
         idempotency_key=idempotency_key or "",
         website_id=actor.website_id,
     )
-    # The order place_order returns is the actor's (placed now, or the first one for this key):
-    # no scoped read again.
-    return Status(201, OrderOut.of(queries.order_detail(order=order)))
+    # The order placed is the actor's (placed now, or the first one for this key): no scoped read
+    # again. A new order answers with the lines and history as written (only what it holds per
+    # warehouse is read); a replayed key reads them.
+    order = placement.order
+    if placement.lines is None or placement.history is None:
+        return Status(201, OrderOut.of(queries.order_detail(order=order)))
+    detail = queries.OrderDetail(
+        order=order,
+        lines=list(placement.lines),
+        history=list(placement.history),
+        allocations=queries.order_allocations(order=order),
+    )
+    return Status(201, OrderOut.of(detail))
 
 
 @router.get("/orders", response={200: OrderList, **error_responses(422)})

@@ -56,7 +56,12 @@ from meridian.ordering.services.lifecycle import (
     ship_order,
     transition_order,
 )
-from meridian.ordering.services.placement import OrderTotalChanged, place_order
+from meridian.ordering.services.placement import (
+    OrderTotalChanged,
+    Placement,
+    place_order,
+    place_order_detailed,
+)
 from meridian.ordering.services.quick_order import (
     MAX_QUICK_ORDER_LINES,
     QuickOrderLine,
@@ -81,6 +86,7 @@ __all__ = [
     "OrderPreview",
     "OrderTotalChanged",
     "Payment",
+    "Placement",
     "PricedOrderLine",
     "QuickOrderLine",
     "QuickOrderReport",
@@ -103,6 +109,7 @@ __all__ = [
     "flag_manual_intervention",
     "mark_abandoned_carts",
     "place_order",
+    "place_order_detailed",
     "preview_order",
     "quick_order",
     "quick_order_upload",
