@@ -79,6 +79,10 @@ class Kind(enum.StrEnum):
     INCOMING_STOCK = "incoming_stock"  # an expected receipt id
     WAREHOUSE_ASSIGNMENT = "warehouse_assignment"  # a warehouse assignment id (to the default website)
     AUDIT_ENTRY = "audit_entry"  # a core audit log entry id (a change of the world's price list)
+    # ordering: a shopping list id, for what only its owner (or a seller admin) may do: rename,
+    # share, delete. The world's is member_a's list, shared within A; buyer_a's private list is the
+    # OWNER_ONLY_KINDS one.
+    OWNED_LIST = "owned_list"
 
     @property
     def scope(self) -> Scope:
@@ -116,6 +120,8 @@ KIND_SCOPE: Mapping[Kind, Scope] = MappingProxyType(
         Kind.INCOMING_STOCK: Scope.ORGANIZATION,
         Kind.WAREHOUSE_ASSIGNMENT: Scope.ORGANIZATION,
         Kind.AUDIT_ENTRY: Scope.ORGANIZATION,
+        # ordering
+        Kind.OWNED_LIST: Scope.ACCOUNT,
     }
 )
 
@@ -124,7 +130,7 @@ KIND_SCOPE: Mapping[Kind, Scope] = MappingProxyType(
 # BOLA suite names one of buyer_a's own and expects everyone else (a colleague in A, the rep
 # assigned to A, the organization's admin) to be answered as for a missing id, and buyer_a to reach
 # it. (ordering API)
-OWNER_ONLY_KINDS = frozenset({Kind.CART, Kind.CART_LINE})
+OWNER_ONLY_KINDS = frozenset({Kind.CART, Kind.CART_LINE, Kind.OWNED_LIST})
 
 UNIQUE = "<unique>"
 IN_SCOPE_ACCOUNT = "<in-scope-account>"
@@ -578,6 +584,30 @@ OPERATIONS: Mapping[str, Rule] = MappingProxyType(
             params={"number": Kind.ORDER},
             example={},
             note="Into the caller's own current cart for the order's account.",
+        ),
+        "quick_order": Rule(
+            ORDERING_BUYERS,
+            ORDERING_STAFF,
+            params={"cart_id": Kind.CART},
+            example={"text": "NO-SUCH-SKU, 1"},  # reported, not added: a placeholder cannot sit in text
+            note="Whoever may change the cart's lines; bad lines are reported, good ones added.",
+        ),
+        # Only a list's owner renames, (un)shares or deletes it, and for a shared list also a seller
+        # admin: the roles below are that admin right; every other non-owner in scope gets 403
+        # `not_allowed`. The world's OWNED_LIST is member_a's, shared within A; OWNER_ONLY_KINDS
+        # checks the owner (buyer_a, with a private list) and that others get 404.
+        "update_cart": Rule(
+            NO_BUYERS,
+            frozenset({StaffRole.ADMIN}),
+            params={"cart_id": Kind.OWNED_LIST},
+            example={"name": f"Renamed {UNIQUE}", "is_shared": True},
+            note="Its owner (any role that may order) or a seller admin; a current cart has no name.",
+        ),
+        "delete_cart": Rule(
+            NO_BUYERS,
+            frozenset({StaffRole.ADMIN}),
+            params={"cart_id": Kind.OWNED_LIST},
+            note="Its owner or a seller admin; a current cart is emptied, not deleted.",
         ),
     }
 )

@@ -30,7 +30,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import IntegrityError, models, transaction
+from django.db import connection, models
 from django.utils import timezone
 
 from meridian.core.errors import Conflict, InvalidInput, RuleViolation
@@ -144,14 +144,11 @@ def claim_key(
     key = check_key(key)
     now = now or timezone.now()
     for _ in range(2):  # a row released between our insert and our read: try the insert again
-        try:
-            with transaction.atomic():
-                row = IdempotencyKey.objects.create(
-                    organization_id=organization_id, key=key, request_hash=request_hash, created_at=now
-                )
-            return Claim(pk=row.pk, key=key)
-        except IntegrityError:
-            pass
+        claimed = _insert_unless_held(
+            organization_id=organization_id, key=key, request_hash=request_hash, now=now
+        )
+        if claimed is not None:
+            return Claim(pk=claimed, key=key)
         existing = IdempotencyKey.objects.filter(organization_id=organization_id, key=key).first()
         if existing is None:
             continue
@@ -163,6 +160,27 @@ def claim_key(
             return Claim(pk=existing.pk, key=key)
         raise IdempotencyKeyInUse(key)
     raise IdempotencyKeyInUse(key)
+
+
+def _insert_unless_held(*, organization_id: int, key: str, request_hash: str, now: datetime) -> int | None:
+    """Insert the key's row unless the key is held; the new row's id, or None.
+
+    One statement (`INSERT ... ON CONFLICT DO NOTHING RETURNING`, PostgreSQL and SQLite 3.35+): outside
+    a transaction it commits at once, without a transaction block around it or an IntegrityError to
+    recover from (a claim used to take BEGIN, INSERT and COMMIT)."""
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(name) for name in ("organization_id", "key", "request_hash", "created_at"))
+    table = quote(IdempotencyKey._meta.db_table)
+    conflict = f"{quote('organization_id')}, {quote('key')}"
+    field = IdempotencyKey._meta.get_field("created_at")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} ({columns}) VALUES (%s, %s, %s, %s) "
+            f"ON CONFLICT ({conflict}) DO NOTHING RETURNING {quote('id')}",
+            [organization_id, key, request_hash, field.get_db_prep_value(now, connection)],
+        )
+        row = cursor.fetchone()
+    return int(row[0]) if row is not None else None
 
 
 def _take_over(row: IdempotencyKey, now: datetime) -> bool:

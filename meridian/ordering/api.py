@@ -8,7 +8,8 @@ caller's scope is 404.
 
 Carts (docs/ordering.md, "Who sees what"): a current cart and a private list are their owner's
 alone, anyone else gets 404; a shared list is read and changed by the account's buyers who may
-order (buyer or admin role) and by selling staff in scope; only its owner renames or deletes it.
+order (buyer or admin role) and by selling staff in scope; only its owner renames or deletes it
+(and, for a shared list, a seller admin); deleting the current cart empties it.
 Every change answers the cart at its new `version`; a change naming a stale `expected_version`
 answers 409 `cart_changed` and changes nothing.
 """
@@ -39,6 +40,7 @@ from meridian.ordering.schemas import (
     CartLinePatch,
     CartList,
     CartOut,
+    CartPatch,
     CartSummaryOut,
     CurrentCartFilters,
     OrderFilters,
@@ -46,6 +48,8 @@ from meridian.ordering.schemas import (
     OrderList,
     OrderOut,
     OrderSummaryOut,
+    QuickOrderIn,
+    QuickOrderOut,
     ReorderIn,
     ReorderLineOut,
     ReorderOut,
@@ -121,7 +125,7 @@ def place_order(
     422 `invalid_order_lines` naming each (`fields["lines.<n>.sku"]`); no stock for a line that may
     not backorder, 409 `insufficient_stock`."""
     actor = actor_of(request)
-    order = services.place_order(
+    placement = services.place_order_detailed(
         actor=actor,
         channel=_channel(actor),
         account=_account(payload.account),
@@ -136,9 +140,19 @@ def place_order(
         idempotency_key=idempotency_key or "",
         website_id=actor.website_id,
     )
-    # The order place_order returns is the actor's (placed now, or the first one for this key):
-    # no scoped read again.
-    return Status(201, OrderOut.of(queries.order_detail(order=order)))
+    # The order placed is the actor's (placed now, or the first one for this key): no scoped read
+    # again. A new order answers with the lines and history as written (only what it holds per
+    # warehouse is read); a replayed key reads them.
+    order = placement.order
+    if placement.lines is None or placement.history is None:
+        return Status(201, OrderOut.of(queries.order_detail(order=order)))
+    detail = queries.OrderDetail(
+        order=order,
+        lines=list(placement.lines),
+        history=list(placement.history),
+        allocations=queries.order_allocations(order=order),
+    )
+    return Status(201, OrderOut.of(detail))
 
 
 @router.get("/orders", response={200: OrderList, **error_responses(422)})
@@ -230,6 +244,71 @@ def get_cart(request: HttpRequest, cart_id: PathEx[str, CART_ID]) -> CartOut:
     `GET /carts/current?account=`)."""
     actor = actor_of(request)
     return _cart_out(queries.get_cart(actor=actor, cart_id=_cart_id(actor, cart_id)))
+
+
+@router.patch("/carts/{cart_id}", response={200: CartOut, **error_responses(403, 404, 409, 422)})
+def update_cart(request: HttpRequest, cart_id: PathEx[str, CART_ID], payload: CartPatch) -> CartOut:
+    """Rename a shopping list or (un)share it: its owner only (anyone else who sees a shared list gets
+    403 `not_allowed`). A current cart has no name: 422 `invalid_input` on `cart`."""
+    actor = actor_of(request)
+    cart = services.update_list(
+        actor=actor,
+        cart=_cart_id(actor, cart_id),
+        name=payload.name,
+        is_shared=payload.is_shared,
+        is_shared_with_subtree=payload.is_shared_with_subtree,
+        expected_version=payload.expected_version,
+    )
+    return _cart_out(cart)
+
+
+@router.delete("/carts/{cart_id}", response={204: None, **error_responses(403, 404, 409, 422)})
+def delete_cart(
+    request: HttpRequest,
+    cart_id: PathEx[str, CART_ID],
+    if_match: HeaderEx[
+        int | None,
+        P(
+            alias="If-Match",
+            ge=1,
+            le=MAX_VERSION,
+            description="The cart version you saw: 409 `cart_changed` if it moved on.",
+        ),
+    ] = None,
+) -> Status[None]:
+    """Delete a shopping list with its lines, or empty your current cart (it always exists: it keeps
+    its id, at its next version). Its owner only: anyone else who sees a shared list gets 403
+    `not_allowed`."""
+    actor = actor_of(request)
+    services.discard_cart(actor=actor, cart=_cart_id(actor, cart_id), expected_version=if_match)
+    return Status(204, None)
+
+
+@router.post(
+    "/carts/{cart_id}/quick-order", response={200: QuickOrderOut, **error_responses(403, 404, 409, 422)}
+)
+def quick_order(request: HttpRequest, cart_id: PathEx[str, CART_ID], payload: QuickOrderIn) -> QuickOrderOut:
+    """Quick order: add many lines at once from pasted `text` or a `file` (CSV or `.xlsx`, base64).
+    Good lines are added, and every line is reported by its number (the text's line, the file's
+    row): `added`, or `error` with a `code`
+    (`unreadable_line`, `product_not_found`, `product_not_orderable`, `unknown_uom`,
+    `quantity_rule_violation`) and the reason. A file that is not CSV or a readable workbook is 422
+    `unsupported_file_type` on `file`; more than 5,000 lines, 422 `quick_order_too_large`."""
+    actor = actor_of(request)
+    cart = _cart_id(actor, cart_id)
+    if payload.file is not None:
+        report = services.quick_order_upload(
+            actor=actor,
+            cart=cart,
+            filename=payload.file.filename,
+            content=payload.file.decoded(),
+            expected_version=payload.expected_version,
+        )
+    else:
+        report = services.quick_order(
+            actor=actor, cart=cart, text=payload.text or "", expected_version=payload.expected_version
+        )
+    return QuickOrderOut.of(report, _cart_out(report.cart))
 
 
 @router.get("/carts/{cart_id}/lines", response={200: CartLineList, **error_responses(403, 404, 422)})

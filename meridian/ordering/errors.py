@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from meridian.core.errors import Conflict, Forbidden, NotFound, RuleViolation
+from meridian.core.errors import Conflict, Forbidden, NotAllowed, NotFound, RuleViolation
 
 
 class OrderNotFound(NotFound):
@@ -82,6 +82,15 @@ class CartReadOnly(Forbidden):
 
     def __init__(self, cart_id: int) -> None:
         super().__init__(f"cart {cart_id} belongs to someone else; you may view it but not change it")
+        self.cart_id = cart_id
+
+
+class NotListOwner(NotAllowed):
+    """A shopping list the actor sees (shared with them) but does not own: only its owner (and, for a
+    shared list, a seller admin) renames, (un)shares or deletes it. The code is `not_allowed`."""
+
+    def __init__(self, cart_id: int) -> None:
+        super().__init__("rename, share or delete a shopping list you do not own")
         self.cart_id = cart_id
 
 

@@ -437,6 +437,11 @@ def order_detail(*, order: Order) -> OrderDetail:
     allocations (3 queries)."""
     lines = list(OrderLine.objects.filter(order_id=order.pk).order_by("line_number"))
     history = list(OrderStatusChange.objects.filter(order_id=order.pk).order_by("at", "pk"))
+    return OrderDetail(order=order, lines=lines, history=history, allocations=order_allocations(order=order))
+
+
+def order_allocations(*, order: Order) -> list[Allocation]:
+    """What the order still holds per warehouse and product, base units (1 query)."""
     held = (
         StockMovement.objects.filter(
             organization_id=order.organization_id,
@@ -452,7 +457,7 @@ def order_detail(*, order: Order) -> OrderDetail:
         for warehouse_id, code, product_id, total in held
         if total > 0
     ]
-    return OrderDetail(order=order, lines=lines, history=history, allocations=allocations)
+    return allocations
 
 
 def history_actor_names(*, history: Sequence[OrderStatusChange]) -> dict[int, str]:

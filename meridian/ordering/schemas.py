@@ -3,6 +3,8 @@ currency code; quantities as decimal strings without trailing zeros."""
 
 from __future__ import annotations
 
+import base64
+import binascii
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Literal
@@ -12,10 +14,17 @@ from pydantic import model_validator
 
 from meridian.api.pagination import PageParams
 from meridian.api.schemas import Id, QuantityIn, Reference
+from meridian.core.errors import InvalidInput
 from meridian.ordering.engine import PriceChange
 from meridian.ordering.models import Cart, CartLine, Order, OrderLine, OrderStatusChange
 from meridian.ordering.queries import Allocation, OrderDetail
-from meridian.ordering.services import OneTimeAddress, OrderLineRequest, Payment, QuickOrderLine
+from meridian.ordering.services import (
+    OneTimeAddress,
+    OrderLineRequest,
+    Payment,
+    QuickOrderLine,
+    QuickOrderReport,
+)
 from meridian.pricing.display import unit_amount
 from meridian.pricing.schemas import TrimmedDecimal
 
@@ -297,6 +306,17 @@ class CartLinePatch(Schema):
     expected_version: int | None = Field(None, ge=1)
 
 
+class CartPatch(Schema):
+    """Rename or (un)share a shopping list (its owner only). A field left out (or null) is unchanged."""
+
+    name: str | None = Field(None, min_length=1, max_length=100)
+    is_shared: bool | None = Field(None, description="The account's buyers may use it.")
+    is_shared_with_subtree: bool | None = Field(
+        None, description="And the buyers of its child accounts (implies `is_shared`)."
+    )
+    expected_version: int | None = Field(None, ge=1, description="409 `cart_changed` if it moved on.")
+
+
 class CartLineOut(Schema):
     id: int
     sku: str
@@ -427,6 +447,62 @@ class ReorderOut(Schema):
     price_changes: list[ReorderPriceChangeOut] = Field(
         description="Each added line's unit price then and now."
     )
+
+
+# --- quick order ----------------------------------------------------------------------------------
+
+MAX_QUICK_ORDER_TEXT = 500_000  # characters: 5,000 lines of up to 100
+MAX_QUICK_ORDER_FILE = 8_000_000  # base64 characters: a 6 MB file, within the 10 MB request limit
+
+
+class QuickOrderFileIn(Schema):
+    """A spreadsheet as uploaded: CSV (UTF-8; comma, semicolon or tab) or Excel `.xlsx`."""
+
+    filename: str = Field(min_length=1, max_length=255, description="Its extension says its type.")
+    content: str = Field(min_length=1, max_length=MAX_QUICK_ORDER_FILE, description="The file, base64.")
+
+    def decoded(self) -> bytes:
+        try:
+            return base64.b64decode(self.content, validate=True)
+        except binascii.Error:
+            raise InvalidInput.on("file.content", "not base64") from None
+
+
+class QuickOrderIn(Schema):
+    """Either `text` (pasted lines: `SKU, qty[, unit]`, `SKU qty [unit]`, `part<TAB>qty[<TAB>unit]`)
+    or `file`; at most 5,000 lines."""
+
+    text: str | None = Field(
+        None, min_length=1, max_length=MAX_QUICK_ORDER_TEXT, examples=["BOLT-M8, 100\nWASHER-8 20 BX"]
+    )
+    file: QuickOrderFileIn | None = None
+    expected_version: int | None = Field(None, ge=1, description="409 `cart_changed` if it moved on.")
+
+    @model_validator(mode="after")
+    def _one_source(self) -> QuickOrderIn:
+        if (self.text is None) == (self.file is None):
+            raise ValueError("give either `text` or `file`")
+        return self
+
+
+class QuickOrderLineOut(ReorderLineOut):
+    line_number: int = Field(
+        description="As the user numbered it: the text's line (blank ones counted), the file's row."
+    )
+
+
+class QuickOrderOut(Schema):
+    cart: CartOut = Field(description="The cart with every line, at its new version.")
+    added: int = Field(description="How many lines were added.")
+    errors: int = Field(description="How many lines were not (each says why in `lines`).")
+    lines: list[QuickOrderLineOut] = Field(description="Every line read, in order: added, or why not.")
+
+    @staticmethod
+    def of(report: QuickOrderReport, cart: CartOut) -> QuickOrderOut:
+        reported = [QuickOrderLineOut.model_validate(line) for line in report.lines]
+        return QuickOrderOut(
+            cart=cart, added=report.added, errors=len(reported) - report.added, lines=reported
+        )
 
 
 class CartList(Schema):

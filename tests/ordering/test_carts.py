@@ -15,7 +15,7 @@ from meridian.core.models import OutboxEvent
 from meridian.ordering import queries
 from meridian.ordering.errors import (
     CartChanged,
-    CartReadOnly,
+    NotListOwner,
     ProductNotOrderable,
     QuantityRuleViolation,
     UnknownUnit,
@@ -186,12 +186,13 @@ def test_a_shared_list_takes_lines_from_its_users_but_only_its_owner_renames_it(
     listed = create_list(actor=world.buyer_actor, name="Weekly", is_shared=True)
 
     add_to_cart(actor=colleague, cart=listed, reference="BOLT-M8", quantity=D(4))
-    with pytest.raises(CartReadOnly):
+    with pytest.raises(NotListOwner) as renaming:
         update_list(actor=colleague, cart=listed, name="Mine now")
-    with pytest.raises(CartReadOnly):
+    with pytest.raises(NotListOwner):
         delete_list(actor=colleague, cart=listed)
     renamed = update_list(actor=world.buyer_actor, cart=listed, name="Weekly bolts", is_shared=False)
 
+    assert renaming.value.code == "not_allowed"
     assert lines_of(listed) == [("BOLT-M8", D(4), "EA")]
     assert (renamed.name, renamed.is_shared) == ("Weekly bolts", False)
     with pytest.raises(NotFound):
@@ -225,7 +226,7 @@ def test_staff_in_scope_read_and_change_a_shared_list(world: World) -> None:
 
     assert queries.get_cart(actor=world.rep_actor, cart_id=shared.pk).pk == shared.pk
     assert lines_of(shared) == [("BOLT-M8", D(2), "EA")]
-    with pytest.raises(CartReadOnly):  # only its owner renames it
+    with pytest.raises(NotListOwner):  # only its owner (or a seller admin) renames it
         update_list(actor=world.rep_actor, cart=shared, name="Renamed")
     with pytest.raises(NotFound):
         queries.get_cart(actor=world.rep_actor, cart_id=private.pk)

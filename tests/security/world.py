@@ -142,6 +142,9 @@ class World:
     incoming: IncomingStock
     assignment: WarehouseAssignment  # CHI to the default website
     audit_entry: AuditEntry  # organization 1's: a change of price_list (its name)
+    # ordering: lists for what only their owner may do (Kind.OWNED_LIST)
+    owned_list: Cart  # member_a's list, shared within A, with one line
+    private_list: Cart  # buyer_a's private list, with one line (OWNER_ONLY_KINDS)
     _clients: dict[int, Client] = field(default_factory=dict)
 
     def outsider(self, name: str) -> BuyerUser | StaffMember:
@@ -209,12 +212,17 @@ class World:
             Kind.INCOMING_STOCK: str(self.incoming.pk),
             Kind.WAREHOUSE_ASSIGNMENT: str(self.assignment.pk),
             Kind.AUDIT_ENTRY: str(self.audit_entry.pk),
+            Kind.OWNED_LIST: str(self.owned_list.pk),
         }
         return refs[kind]
 
     def private_ref(self, kind: Kind) -> str:
         """For a kind of OWNER_ONLY_KINDS: buyer_a's own object instead of the shared one."""
-        return {Kind.CART: str(self.private_cart.pk), Kind.CART_LINE: str(self.private_cart_line.pk)}[kind]
+        return {
+            Kind.CART: str(self.private_cart.pk),
+            Kind.CART_LINE: str(self.private_cart_line.pk),
+            Kind.OWNED_LIST: str(self.private_list.pk),
+        }[kind]
 
     def alternative_refs(self, kind: Kind) -> list[str]:
         """Other spellings of the same object's reference (the ERP key of an account)."""
@@ -251,6 +259,7 @@ class World:
             Kind.INCOMING_STOCK: "987654321",
             Kind.WAREHOUSE_ASSIGNMENT: "987654321",
             Kind.AUDIT_ENTRY: "987654321",
+            Kind.OWNED_LIST: "987654321",
         }[kind]
 
     def identifiers(self, kind: Kind) -> set[object]:
@@ -284,6 +293,7 @@ class World:
             Kind.INCOMING_STOCK: {self.incoming.pk},
             Kind.WAREHOUSE_ASSIGNMENT: {self.assignment.pk},
             Kind.AUDIT_ENTRY: {self.audit_entry.pk},
+            Kind.OWNED_LIST: {self.owned_list.pk},
         }[kind]
 
 
@@ -405,6 +415,12 @@ def build_world() -> World:
     private_cart = current_cart(actor=buyer_actor)
     add_to_cart(actor=buyer_actor, cart=private_cart, reference=product.sku, quantity=Decimal(1))
     private_cart_line = CartLine.objects.get(cart=private_cart)
+    # ordering API: lists only their owner renames, shares or deletes (Kind.OWNED_LIST)
+    admin_actor = actor_for(admin)
+    owned_list = create_list(actor=admin_actor, name=f"Desk list {A_MARK}", account=account_a, is_shared=True)
+    add_to_cart(actor=admin_actor, cart=owned_list, reference=product.sku, quantity=Decimal(1))
+    private_list = create_list(actor=buyer_actor, name=f"Private {A_MARK}")
+    add_to_cart(actor=buyer_actor, cart=private_list, reference=product.sku, quantity=Decimal(1))
     # pricing: customer prices, rules, rebate programs
     customer_price = CustomerPrice.objects.create(
         organization=org,
@@ -480,6 +496,8 @@ def build_world() -> World:
             before={"name": "Old list"},
             after={"name": f"List {ORG_MARK}"},
         ),
+        owned_list=owned_list,
+        private_list=private_list,
     )
     world.issue_clients()
     return world

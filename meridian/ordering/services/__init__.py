@@ -1,7 +1,7 @@
 """Ordering use cases, each one transaction (place_order and approve_order durable).
 
 carts.py          current cart, shopping lists, lines (by SKU or part number, any unit), abandoned carts
-quick_order.py    quick order (pasted text, CSV upload) and reorder with a price-change report
+quick_order.py    quick order (pasted text, CSV or XLSX upload) and reorder with a price-change report
 checkout.py       pricing, validation and totals shared by preview and placement; preview_order
 placement.py      place_order: the one order pipeline for every channel
 approvals.py      approve_order, reject_order
@@ -22,6 +22,7 @@ from meridian.ordering.services.carts import (
     create_list,
     current_cart,
     delete_list,
+    discard_cart,
     mark_abandoned_carts,
     remove_line,
     set_line_quantity,
@@ -55,7 +56,12 @@ from meridian.ordering.services.lifecycle import (
     ship_order,
     transition_order,
 )
-from meridian.ordering.services.placement import OrderTotalChanged, place_order
+from meridian.ordering.services.placement import (
+    OrderTotalChanged,
+    Placement,
+    place_order,
+    place_order_detailed,
+)
 from meridian.ordering.services.quick_order import (
     MAX_QUICK_ORDER_LINES,
     QuickOrderLine,
@@ -80,6 +86,7 @@ __all__ = [
     "OrderPreview",
     "OrderTotalChanged",
     "Payment",
+    "Placement",
     "PricedOrderLine",
     "QuickOrderLine",
     "QuickOrderReport",
@@ -98,9 +105,11 @@ __all__ = [
     "create_list",
     "current_cart",
     "delete_list",
+    "discard_cart",
     "flag_manual_intervention",
     "mark_abandoned_carts",
     "place_order",
+    "place_order_detailed",
     "preview_order",
     "quick_order",
     "quick_order_upload",

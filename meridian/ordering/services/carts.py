@@ -20,7 +20,7 @@ from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 
 from meridian.catalog.errors import ProductNotFound
-from meridian.core.actor import Actor
+from meridian.core.actor import Actor, StaffRole
 from meridian.core.errors import InvalidInput
 from meridian.core.services import record_event
 from meridian.customers.models import Account
@@ -30,6 +30,7 @@ from meridian.ordering.errors import (
     CartLineNotFound,
     CartNotFound,
     CartReadOnly,
+    NotListOwner,
     ProductNotOrderable,
     QuantityRuleViolation,
     UnknownUnit,
@@ -130,7 +131,11 @@ def _lock_for_edit(
     is_owner = found.owner_id == actor.user_id
     # Visible and not the actor's: a shared list (the account's buyers, staff in scope).
     shared_list = found.kind == Cart.Kind.LIST and found.is_shared
-    if not is_owner and (owner_only or not shared_list):
+    # Renaming, (un)sharing, deleting: the owner, and for a shared list also the seller's admins
+    # (they keep what an account's buyers share tidy); anyone else who sees it, `not_allowed`.
+    if not is_owner and owner_only and not (shared_list and actor.staff_role == StaffRole.ADMIN):
+        raise NotListOwner(found.pk)
+    if not is_owner and not shared_list:
         raise CartReadOnly(found.pk)
     require_orderer(actor)
     if expected_version is not None and expected_version != found.version:
@@ -160,7 +165,8 @@ def update_list(
     is_shared_with_subtree: bool | None = None,
     expected_version: int | None = None,
 ) -> Cart:
-    """Rename or (un)share a list: its owner only."""
+    """Rename or (un)share a list: its owner, or a seller admin for a shared list (NotListOwner,
+    `not_allowed`, for anyone else who sees it). A current cart has neither: InvalidInput on `cart`."""
     found = _lock_for_edit(
         actor, cart.pk if isinstance(cart, Cart) else cart, expected_version, owner_only=True
     )
@@ -181,13 +187,29 @@ def update_list(
 
 @transaction.atomic
 def delete_list(*, actor: Actor, cart: Cart | int, expected_version: int | None = None) -> None:
-    """Delete a shopping list with its lines: its owner only."""
+    """Delete a shopping list with its lines: its owner, or a seller admin for a shared list
+    (NotListOwner otherwise)."""
     found = _lock_for_edit(
         actor, cart.pk if isinstance(cart, Cart) else cart, expected_version, owner_only=True
     )
     if found.kind != Cart.Kind.LIST:
         raise InvalidInput.on("cart", "a cart is emptied, not deleted")
     found.delete()
+
+
+@transaction.atomic
+def discard_cart(*, actor: Actor, cart: Cart | int, expected_version: int | None = None) -> None:
+    """Delete a shopping list, or empty a current cart (the current cart always exists: it keeps its
+    id and moves to its next version). Its owner, or a seller admin for a shared list: NotListOwner for
+    anyone else who sees it; CartChanged for a stale `expected_version`."""
+    found = _lock_for_edit(
+        actor, cart.pk if isinstance(cart, Cart) else cart, expected_version, owner_only=True
+    )
+    if found.kind == Cart.Kind.LIST:
+        found.delete()
+        return
+    CartLine.objects.filter(cart_id=found.pk).delete()
+    _touch(found)
 
 
 # --- lines ------------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections.abc import Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from functools import partial
 from zoneinfo import ZoneInfo
@@ -31,7 +32,14 @@ from meridian.ordering.errors import (
     OrderNotFound,
     PaymentDeclined,
 )
-from meridian.ordering.models import AccountOrderingSettings, BuyerOrderLimit, Cart, Order, OrderLine
+from meridian.ordering.models import (
+    AccountOrderingSettings,
+    BuyerOrderLimit,
+    Cart,
+    Order,
+    OrderLine,
+    OrderStatusChange,
+)
 from meridian.ordering.policies import ApprovalContext, ApprovalPolicy, approval_policy
 from meridian.ordering.services._common import (
     jsonable,
@@ -79,6 +87,17 @@ class OrderTotalChanged(Conflict):
             "review the cart and place it again"
         )
         self.authorized, self.total = authorized, total
+
+
+@dataclass(frozen=True, slots=True)
+class Placement:
+    """What `place_order_detailed` wrote: the order, its lines and its history as written (so a
+    caller answering with them need not read them back); both None when an Idempotency-Key replayed
+    an earlier order (read them)."""
+
+    order: Order
+    lines: tuple[OrderLine, ...] | None
+    history: tuple[OrderStatusChange, ...] | None
 
 
 def _fingerprint(actor: Actor, checkout: Checkout) -> str:
@@ -130,6 +149,52 @@ def place_order(
     PaymentTermsUnavailable, PaymentDeclined, CouponNotUsable, UnknownShippingMethod,
     CreditLimitExceeded (policy `refuse`), InsufficientStock (a `deny` line), NothingAvailable.
     """
+    return place_order_detailed(
+        actor=actor,
+        channel=channel,
+        account=account,
+        lines=lines,
+        cart=cart,
+        ship_to=ship_to,
+        po_number=po_number,
+        requested_date=requested_date,
+        payment=payment,
+        shipping_method=shipping_method,
+        notes=notes,
+        coupon_codes=coupon_codes,
+        idempotency_key=idempotency_key,
+        source_reference=source_reference,
+        website_id=website_id,
+        now=now,
+        policy=policy,
+        payment_provider=payment_provider,
+        tax_provider=tax_provider,
+    ).order
+
+
+def place_order_detailed(
+    *,
+    actor: Actor,
+    channel: str,
+    account: Account | str | int | None = None,
+    lines: Sequence[OrderLineRequest] = (),
+    cart: Cart | int | None = None,
+    ship_to: int | OneTimeAddress | None = None,
+    po_number: str = "",
+    requested_date: dt.date | None = None,
+    payment: Payment | None = None,
+    shipping_method: str = "",
+    notes: str = "",
+    coupon_codes: Sequence[str] = (),
+    idempotency_key: str = "",
+    source_reference: str = "",
+    website_id: int | None = None,
+    now: dt.datetime | None = None,
+    policy: ApprovalPolicy | None = None,
+    payment_provider: providers.PaymentProvider | None = None,
+    tax_provider: providers.TaxProvider | None = None,
+) -> Placement:
+    """`place_order`, answering the lines and history it wrote too (see Placement)."""
     organization_id = require_orderer(actor)
     checkout = checkout_of(
         account=account,
@@ -153,7 +218,7 @@ def place_order(
             organization_id=organization_id, key=idempotency_key, request_hash=_fingerprint(actor, checkout)
         )
         if isinstance(outcome, idempotency.StoredResponse):
-            return _replay(actor, outcome)
+            return Placement(order=_replay(actor, outcome), lines=None, history=None)
         claim = outcome
     payments = payment_provider or providers.payment_provider()
     taxes = tax_provider or providers.tax_provider()
@@ -164,7 +229,7 @@ def place_order(
         if checkout.payment.method == Order.PaymentMethod.CARD:
             authorized, authorization = _authorize(actor, checkout, moment, taxes, payments, idempotency_key)
         with transaction.atomic(durable=True):
-            order = _place(
+            order, written, change = _place(
                 actor=actor,
                 checkout=checkout,
                 now=moment,
@@ -184,7 +249,7 @@ def place_order(
         if authorization is not None and authorization.is_approved:
             payments.void(authorization_id=authorization.authorization_id)
         raise
-    return order
+    return Placement(order=order, lines=written, history=(change,))
 
 
 def _replay(actor: Actor, stored: idempotency.StoredResponse) -> Order:
@@ -270,7 +335,7 @@ def _place(
     authorized: Decimal | None,
     authorization: providers.Authorization | None,
     idempotency_key: str,
-) -> Order:
+) -> tuple[Order, tuple[OrderLine, ...], OrderStatusChange]:
     requests, reference, cart = order_requests(actor, checkout, lock=True)
     prepared = prepare(
         actor=actor,
@@ -351,7 +416,7 @@ def _place(
         order.needs_manual_intervention, order.manual_intervention_reason = True, f"credit hold: {reason}"
     OrderLine.objects.bulk_create(lines)
     order.save(update_fields=_SAVED_AFTER_ALLOCATION)
-    record_change(
+    change = record_change(
         order=order, from_status="", to_status=order.status, actor=actor, reason=_placement_reason(order)
     )
     record_order_event(
@@ -377,7 +442,7 @@ def _place(
             status=Cart.Status.ORDERED, ordered_at=now, version=F("version") + 1
         )
     transaction.on_commit(partial(tasks.send_order_email.delay, order.pk, "placed"), robust=True)
-    return order
+    return order, tuple(lines), change
 
 
 _SAVED_AFTER_ALLOCATION = [
