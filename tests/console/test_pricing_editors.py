@@ -592,12 +592,6 @@ def test_an_account_program_is_created_from_the_account_page(world: PriceWorld) 
     assert "Acme Ohio" in program_page and 'name="customer_group"' not in program_page
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="meridian/pricing/queries/rebates.py programs_for_account matches customer_group_id=None, "
-    "so an account without a group is shown every group-less program, other accounts' too "
-    "(not this change's file; reported)",
-)
 def test_an_account_program_is_not_on_another_accounts_statement(world: PriceWorld) -> None:
     _client(world.admin).post(f"/console/accounts/{world.child.pk}/rebate-programs/", _rebate_form())
 

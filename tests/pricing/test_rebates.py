@@ -172,6 +172,18 @@ def test_a_buyer_sees_their_own_statement_and_not_a_siblings(shop: Shop) -> None
 
 
 @pytest.mark.django_db
+def test_an_account_without_a_group_is_not_shown_another_accounts_program(shop: Shop) -> None:
+    # given a program of the sibling's alone, and the child in no customer group
+    _program(shop, account=shop.sibling)
+    shop.child.customer_group = None
+    shop.child.save(update_fields=["customer_group"])
+
+    # when staff read the child's statement, then the sibling's program is not on it
+    assert rebate_statement(actor=shop.staff, account=shop.child) == []
+    assert len(rebate_statement(actor=shop.staff, account=shop.sibling)) == 1
+
+
+@pytest.mark.django_db
 def test_create_rebate_program(shop: Shop) -> None:
     program = create_rebate_program(
         actor=shop.staff,

@@ -52,13 +52,14 @@ def programs_for_account(*, organization_id: int, account: Account) -> QuerySet[
     chain = Account.objects.filter(
         organization_id=organization_id, path__in=[*account.ancestor_paths(), account.path]
     )
+    # An account without a group must not match `customer_group_id IS NULL`: that is every
+    # account-scoped program of the organization, other accounts' included.
+    holds = Q(customer_group__isnull=True, account__isnull=True) | Q(account__in=chain)
+    if account.customer_group_id is not None:
+        holds |= Q(customer_group_id=account.customer_group_id)
     return (
         RebateProgram.objects.filter(organization_id=organization_id, is_active=True)
-        .filter(
-            Q(customer_group__isnull=True, account__isnull=True)
-            | Q(customer_group_id=account.customer_group_id)
-            | Q(account__in=chain)
-        )
+        .filter(holds)
         .prefetch_related("tiers")
         .order_by("code")
     )
