@@ -4,12 +4,13 @@ outbox events, audit entries."""
 from __future__ import annotations
 
 import hashlib
+import json
 import secrets
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from meridian.core import queries
@@ -95,6 +96,34 @@ def record_event(
         event_type=event_type,
         payload=dict(payload),
     )
+
+
+def outbox_insert_sql(
+    *,
+    organization_id: int,
+    aggregate_type: str,
+    aggregate_id: str | int,
+    event_type: str,
+    payload: Mapping[str, object],
+    created_at: datetime,
+) -> tuple[str, list[int | str | datetime]]:
+    """The row `record_event` writes, as one PostgreSQL INSERT and its parameters, for a hot path
+    that folds it into a statement of its own (inventory's allocation) instead of a round trip.
+    The text is the same for every call, so a caller may prepare it; `payload` must be JSON-safe."""
+    table = connection.ops.quote_name(OutboxEvent._meta.db_table)
+    sql = (
+        f"INSERT INTO {table} (organization_id, aggregate_type, aggregate_id, event_type, payload,"
+        " created_at, published_at)"
+        " VALUES (%s::bigint, %s::text, %s::text, %s::text, %s::jsonb, %s::timestamptz, NULL)"
+    )
+    return sql, [
+        organization_id,
+        aggregate_type,
+        str(aggregate_id),
+        event_type,
+        json.dumps(dict(payload)),
+        created_at,
+    ]
 
 
 def record_audit(
