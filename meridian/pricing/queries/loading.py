@@ -25,7 +25,7 @@ from django.db.models import (
 from django.db.models.sql.compiler import SQLCompiler
 from django.utils import timezone
 
-from meridian.catalog.models import CustomerPartNumber, Product, ProductUnit
+from meridian.catalog.models import Category, CustomerPartNumber, Product, ProductUnit
 from meridian.catalog.queries import visible_products
 from meridian.core.actor import Actor
 from meridian.core.errors import NotFound
@@ -228,18 +228,25 @@ def load_products(
     with_units: bool = True,
 ) -> dict[int, ProductInfo]:
     """Products by SKU (visible to the actor) or by id (1 query), with their units (1 more)."""
-    if skus:
-        queryset = visible_products(actor).filter(among("sku", skus))
+    if connection.vendor == "postgresql" and (
+        not skus or (actor.is_staff and actor.organization_id == organization_id)
+    ):
+        # Staff see every product of their organization: no visibility rules, so the hot path
+        # (a rep's or an integration's cart) reads them with hand-written SQL.
+        rows = _product_rows_sql(
+            organization_id=organization_id, skus=list(skus), product_ids=list(product_ids)
+        )
     else:
-        queryset = Product.objects.filter(among("pk", product_ids), organization_id=organization_id)
-    rows = list(
-        queryset.values_list("pk", "sku", "base_uom", "category__path", "standard_cost", "cost_currency")
-    )
+        if skus:
+            queryset = visible_products(actor).filter(among("sku", skus))
+        else:
+            queryset = Product.objects.filter(among("pk", product_ids), organization_id=organization_id)
+        rows = list(
+            queryset.values_list("pk", "sku", "base_uom", "category__path", "standard_cost", "cost_currency")
+        )
     units: dict[int, dict[str, Decimal]] = {}
     if with_units and rows:
-        for product_id, code, factor in ProductUnit.objects.filter(
-            among("product_id", [row[0] for row in rows])
-        ).values_list("product_id", "code", "factor"):
+        for product_id, code, factor in _unit_rows([row[0] for row in rows]):
             units.setdefault(product_id, {})[code.upper()] = factor
     return {
         pk: ProductInfo(pk, sku, base_uom.upper(), path, cost, cost_currency, units.get(pk, {}))
@@ -247,18 +254,68 @@ def load_products(
     }
 
 
+_ProductRow = tuple[int, str, str, str | None, Decimal | None, str]
+
+
+def _product_rows_sql(*, organization_id: int, skus: list[str], product_ids: list[int]) -> list[_ProductRow]:
+    """`load_products`' query on PostgreSQL for staff, by SKU or id bound as one array (same rows)."""
+    product = connection.ops.quote_name(Product._meta.db_table)
+    category = connection.ops.quote_name(Category._meta.db_table)
+    column, values = ("p.sku", skus) if skus else ("p.id", product_ids)
+    sql = (
+        f"SELECT p.id, p.sku, p.base_uom, c.path, p.standard_cost, p.cost_currency FROM {product} p"
+        f" LEFT JOIN {category} c ON c.id = p.category_id WHERE p.organization_id = %s AND {column} = ANY(%s)"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [organization_id, values])
+        rows: list[_ProductRow] = cursor.fetchall()
+    return rows
+
+
+def _unit_rows(product_ids: list[int]) -> list[tuple[int, str, Decimal]]:
+    if connection.vendor != "postgresql":
+        return list(
+            ProductUnit.objects.filter(product_id__in=product_ids).values_list("product_id", "code", "factor")
+        )
+    unit = connection.ops.quote_name(ProductUnit._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT u.product_id, u.code, u.factor FROM {unit} u WHERE u.product_id = ANY(%s)", [product_ids]
+        )
+        rows: list[tuple[int, str, Decimal]] = cursor.fetchall()
+    return rows
+
+
 def part_numbers_for_chain(*, scope: PricingScope, product_ids: Collection[int]) -> dict[int, str]:
     """The priced account's own part number per product; the nearest account in the chain wins (1 query)."""
     if scope.account is None or not product_ids:
         return {}
     best: dict[int, tuple[int, str]] = {}
-    rows = CustomerPartNumber.objects.filter(
-        among("product_id", product_ids), account__path__in=scope.chain_paths
-    ).values_list("product_id", "part_number", "account__path")
-    for product_id, part_number, path in rows:
-        if product_id not in best or len(path) > best[product_id][0]:
-            best[product_id] = (len(path), part_number)
+    for product_id, part_number, depth in _part_number_rows(scope.chain_paths, list(product_ids)):
+        if product_id not in best or depth > best[product_id][0]:
+            best[product_id] = (depth, part_number)
     return {product_id: part for product_id, (_, part) in best.items()}
+
+
+def _part_number_rows(chain_paths: list[str], product_ids: list[int]) -> list[tuple[int, str, int]]:
+    """(product, part number, the owning account's path length) of the chain's accounts."""
+    if connection.vendor != "postgresql":
+        return [
+            (product_id, part_number, len(path))
+            for product_id, part_number, path in CustomerPartNumber.objects.filter(
+                product_id__in=product_ids, account__path__in=chain_paths
+            ).values_list("product_id", "part_number", "account__path")
+        ]
+    part = connection.ops.quote_name(CustomerPartNumber._meta.db_table)
+    account = connection.ops.quote_name(Account._meta.db_table)
+    sql = (
+        f"SELECT n.product_id, n.part_number, length(a.path) FROM {part} n JOIN {account} a ON a.id = n.account_id"
+        " WHERE n.product_id = ANY(%s) AND a.path = ANY(%s)"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [product_ids, chain_paths])
+        rows: list[tuple[int, str, int]] = cursor.fetchall()
+    return rows
 
 
 @dataclass(frozen=True, slots=True)
