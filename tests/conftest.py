@@ -24,3 +24,11 @@ def _forget_cached_routings() -> None:
     from meridian.inventory.queries import forget_routings
 
     forget_routings()
+
+
+@pytest.fixture(autouse=True)
+def _forget_cached_price_chains() -> None:
+    """Each test starts with pricing's per-process chain cache empty, so query counts are cold ones."""
+    from meridian.pricing.queries.cache import forget_chains
+
+    forget_chains()

@@ -560,3 +560,21 @@ class PriceChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.product_id}: {self.old_price} -> {self.new_price}"
+
+
+class PricingVersion(models.Model):
+    """One row whose `version` changes whenever an input of the price chain changes (a cache stamp).
+
+    Database triggers (migration 0002) set a new, never-repeated value on every insert, update,
+    delete or truncate of website and account pricing settings, price lists, assignments,
+    contracts, rules, promotions and categories (rules and promotions match category paths),
+    whoever writes them (services, the admin, imports, SQL). `queries.chain` caches those inputs
+    per process under the stamp, read in the website statement every resolution runs anyway.
+    Entries, customer prices and coupons are read live on every request and carry no trigger,
+    nor do the tables written per order (coupon usage, redemptions, rebate accruals).
+    """
+
+    version = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return str(self.version)

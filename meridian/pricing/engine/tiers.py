@@ -126,6 +126,10 @@ def lookup(table: _Table, line: Line, quantity: Decimal) -> Hit | None:
     return None
 
 
+_EMPTY: _Table = {}  # shared: never written to
+_NO_ENTRIES: dict[int, list[Entry]] = {}
+
+
 class Resolver:
     """Indexes the request once; caches each (list, product) table for every line that needs it."""
 
@@ -171,18 +175,26 @@ class Resolver:
 
     def table(self, price_list: PriceList, line: Line, depth: int = 0) -> _Table:
         """The list's tiers for the product: its stored entries, else what its rules derive."""
-        key = (id(price_list), line.product_id, depth)
+        list_key = id(price_list)
+        key = (list_key, line.product_id, depth)
         table = self._tables.get(key)
         if table is None:
-            stored = self._entries.get(id(price_list), {}).get(line.product_id)
-            table = _stored_table(stored) if stored else self._derive(price_list, line, depth)
+            stored = self._entries.get(list_key, _NO_ENTRIES).get(line.product_id)
+            if stored:
+                table = _stored_table(stored)
+            elif self._rules.get(list_key):
+                table = self._derive(price_list, line, depth)
+            else:
+                table = _EMPTY  # neither an entry nor a rule: most lists for most products
             self._tables[key] = table
         return table
 
     def _derive(self, price_list: PriceList, line: Line, depth: int) -> _Table:
-        rule = next((r for r in self._rules.get(id(price_list), ()) if r.targets(line)), None)
-        if rule is None:
-            return {}
+        for rule in self._rules.get(id(price_list), ()):
+            if rule.targets(line):
+                break
+        else:
+            return _EMPTY
         if rule.base is RuleBase.COST:
             if line.standard_cost is None or line.cost_currency != price_list.currency:
                 return {}

@@ -7,7 +7,7 @@ import datetime as dt
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from django.contrib.postgres.fields import ArrayField
@@ -25,7 +25,7 @@ from django.db.models import (
 from django.db.models.sql.compiler import SQLCompiler
 from django.utils import timezone
 
-from meridian.catalog.models import CustomerPartNumber, Product, ProductUnit
+from meridian.catalog.models import Category, CustomerPartNumber, Product, ProductUnit
 from meridian.catalog.queries import visible_products
 from meridian.core.actor import Actor
 from meridian.core.errors import NotFound
@@ -34,9 +34,12 @@ from meridian.customers.models import Account
 from meridian.pricing import engine
 from meridian.pricing.models import (
     Coupon,
+    PricingVersion,
     Promotion,
     Strategy,
+    WebsitePricingSettings,
 )
+from meridian.pricing.queries import cache
 from meridian.tenancy.models import Website
 
 if TYPE_CHECKING:
@@ -73,6 +76,11 @@ class PricingScope:
     currency: str
     today: dt.date
     now: dt.datetime
+    # The pricing stamp read with the website (None: no stamp row, nothing may be cached) and the
+    # ids of the accounts on the chain's paths, root first: together with the account they key the
+    # per-process cache of the chain (queries.chain), so a write or an account move is never missed.
+    version: int | None = None
+    chain_ids: str = ""
 
     @property
     def chain_paths(self) -> list[str]:
@@ -134,6 +142,41 @@ def open_window(day: dt.date, prefix: str = "") -> Q:
     )
 
 
+def _scope_sql(
+    *, organization_id: int, website_id: int | None, chain_paths: list[str]
+) -> tuple[str, list[object]]:
+    """The websites with their strategy, the pricing stamp and the chain's account ids (one statement)."""
+    website = connection.ops.quote_name(Website._meta.db_table)
+    settings = connection.ops.quote_name(WebsitePricingSettings._meta.db_table)
+    stamp = connection.ops.quote_name(PricingVersion._meta.db_table)
+    accounts = connection.ops.quote_name(Account._meta.db_table)
+    params: list[object] = []
+    if not chain_paths:
+        chain = "''"
+    elif connection.vendor == "postgresql":
+        chain = (
+            f"(SELECT string_agg(a.id::text, ',' ORDER BY a.path) FROM {accounts} a"
+            " WHERE a.organization_id = %s AND a.path = ANY(%s))"
+        )
+        params += [organization_id, chain_paths]
+    else:
+        chain = (
+            f"(SELECT group_concat(c.id) FROM (SELECT a.id FROM {accounts} a WHERE a.organization_id = %s"
+            f" AND a.path IN ({', '.join(['%s'] * len(chain_paths))}) ORDER BY a.path) c)"
+        )
+        params += [organization_id, *chain_paths]
+    sql = (
+        f"SELECT w.*, s.strategy AS pricing_strategy,"
+        f" (SELECT v.version FROM {stamp} v WHERE v.id = 1) AS pricing_version, {chain} AS pricing_chain"
+        f" FROM {website} w LEFT JOIN {settings} s ON s.website_id = w.id WHERE w.organization_id = %s"
+    )
+    params.append(organization_id)
+    if website_id is not None:
+        sql += " AND w.id = %s"
+        params.append(website_id)
+    return sql + " ORDER BY w.is_default DESC, w.id LIMIT 1", params
+
+
 def load_scope(
     *,
     organization_id: int,
@@ -143,25 +186,37 @@ def load_scope(
     now: dt.datetime | None = None,
     today: dt.date | None = None,
 ) -> PricingScope:
-    """The website with its strategy (1 query); an unknown website raises NotFound.
+    """The website with its strategy and the pricing stamp (1 query); an unknown website raises NotFound.
 
-    `today` (for date windows) is the website's local date at `now` unless given."""
-    websites = list(
-        Website.objects.filter(organization_id=organization_id)
-        .select_related("pricing_settings")
-        .order_by("-is_default", "pk")
+    `today` (for date windows) is the website's local date at `now` unless given. Hand-written SQL:
+    it runs on every priced page and cart, and the ORM's compiling cost more than the database work.
+    """
+    sql, params = _scope_sql(
+        organization_id=organization_id,
+        website_id=website_id,
+        chain_paths=account.chain_paths if account is not None else [],
     )
-    if website_id is not None:
-        websites = [website for website in websites if website.pk == website_id]
+    websites = list(Website.objects.raw(sql, params))
     if not websites:
         raise NotFound(f"website {website_id} not found", fields={"website": ["not found"]})
     website = websites[0]
-    settings = getattr(website, "pricing_settings", None)
-    strategy = engine.Strategy(settings.strategy if settings is not None else Strategy.PRIORITY)
+    stored = getattr(website, "pricing_strategy", None)
+    strategy = engine.Strategy(stored or Strategy.PRIORITY)
     chosen = validate_currency(currency) if currency else website.default_currency
     moment = now or timezone.now()
     day = today or moment.astimezone(ZoneInfo(website.timezone or "UTC")).date()
-    return PricingScope(organization_id, account, website, strategy, chosen, day, moment)
+    version = getattr(website, "pricing_version", None)
+    return PricingScope(
+        organization_id,
+        account,
+        website,
+        strategy,
+        chosen,
+        day,
+        moment,
+        version=int(version) if version is not None else None,
+        chain_ids=str(getattr(website, "pricing_chain", None) or ""),
+    )
 
 
 def load_products(
@@ -173,18 +228,25 @@ def load_products(
     with_units: bool = True,
 ) -> dict[int, ProductInfo]:
     """Products by SKU (visible to the actor) or by id (1 query), with their units (1 more)."""
-    if skus:
-        queryset = visible_products(actor).filter(among("sku", skus))
+    if connection.vendor == "postgresql" and (
+        not skus or (actor.is_staff and actor.organization_id == organization_id)
+    ):
+        # Staff see every product of their organization: no visibility rules, so the hot path
+        # (a rep's or an integration's cart) reads them with hand-written SQL.
+        rows = _product_rows_sql(
+            organization_id=organization_id, skus=list(skus), product_ids=list(product_ids)
+        )
     else:
-        queryset = Product.objects.filter(among("pk", product_ids), organization_id=organization_id)
-    rows = list(
-        queryset.values_list("pk", "sku", "base_uom", "category__path", "standard_cost", "cost_currency")
-    )
+        if skus:
+            queryset = visible_products(actor).filter(among("sku", skus))
+        else:
+            queryset = Product.objects.filter(among("pk", product_ids), organization_id=organization_id)
+        rows = list(
+            queryset.values_list("pk", "sku", "base_uom", "category__path", "standard_cost", "cost_currency")
+        )
     units: dict[int, dict[str, Decimal]] = {}
     if with_units and rows:
-        for product_id, code, factor in ProductUnit.objects.filter(
-            among("product_id", [row[0] for row in rows])
-        ).values_list("product_id", "code", "factor"):
+        for product_id, code, factor in _unit_rows([row[0] for row in rows]):
             units.setdefault(product_id, {})[code.upper()] = factor
     return {
         pk: ProductInfo(pk, sku, base_uom.upper(), path, cost, cost_currency, units.get(pk, {}))
@@ -192,18 +254,68 @@ def load_products(
     }
 
 
+_ProductRow = tuple[int, str, str, str | None, Decimal | None, str]
+
+
+def _product_rows_sql(*, organization_id: int, skus: list[str], product_ids: list[int]) -> list[_ProductRow]:
+    """`load_products`' query on PostgreSQL for staff, by SKU or id bound as one array (same rows)."""
+    product = connection.ops.quote_name(Product._meta.db_table)
+    category = connection.ops.quote_name(Category._meta.db_table)
+    column, values = ("p.sku", skus) if skus else ("p.id", product_ids)
+    sql = (
+        f"SELECT p.id, p.sku, p.base_uom, c.path, p.standard_cost, p.cost_currency FROM {product} p"
+        f" LEFT JOIN {category} c ON c.id = p.category_id WHERE p.organization_id = %s AND {column} = ANY(%s)"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [organization_id, values])
+        rows: list[_ProductRow] = cursor.fetchall()
+    return rows
+
+
+def _unit_rows(product_ids: list[int]) -> list[tuple[int, str, Decimal]]:
+    if connection.vendor != "postgresql":
+        return list(
+            ProductUnit.objects.filter(product_id__in=product_ids).values_list("product_id", "code", "factor")
+        )
+    unit = connection.ops.quote_name(ProductUnit._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT u.product_id, u.code, u.factor FROM {unit} u WHERE u.product_id = ANY(%s)", [product_ids]
+        )
+        rows: list[tuple[int, str, Decimal]] = cursor.fetchall()
+    return rows
+
+
 def part_numbers_for_chain(*, scope: PricingScope, product_ids: Collection[int]) -> dict[int, str]:
     """The priced account's own part number per product; the nearest account in the chain wins (1 query)."""
     if scope.account is None or not product_ids:
         return {}
     best: dict[int, tuple[int, str]] = {}
-    rows = CustomerPartNumber.objects.filter(
-        among("product_id", product_ids), account__path__in=scope.chain_paths
-    ).values_list("product_id", "part_number", "account__path")
-    for product_id, part_number, path in rows:
-        if product_id not in best or len(path) > best[product_id][0]:
-            best[product_id] = (len(path), part_number)
+    for product_id, part_number, depth in _part_number_rows(scope.chain_paths, list(product_ids)):
+        if product_id not in best or depth > best[product_id][0]:
+            best[product_id] = (depth, part_number)
     return {product_id: part for product_id, (_, part) in best.items()}
+
+
+def _part_number_rows(chain_paths: list[str], product_ids: list[int]) -> list[tuple[int, str, int]]:
+    """(product, part number, the owning account's path length) of the chain's accounts."""
+    if connection.vendor != "postgresql":
+        return [
+            (product_id, part_number, len(path))
+            for product_id, part_number, path in CustomerPartNumber.objects.filter(
+                product_id__in=product_ids, account__path__in=chain_paths
+            ).values_list("product_id", "part_number", "account__path")
+        ]
+    part = connection.ops.quote_name(CustomerPartNumber._meta.db_table)
+    account = connection.ops.quote_name(Account._meta.db_table)
+    sql = (
+        f"SELECT n.product_id, n.part_number, length(a.path) FROM {part} n JOIN {account} a ON a.id = n.account_id"
+        " WHERE n.product_id = ANY(%s) AND a.path = ANY(%s)"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [product_ids, chain_paths])
+        rows: list[tuple[int, str, int]] = cursor.fetchall()
+    return rows
 
 
 @dataclass(frozen=True, slots=True)
@@ -236,10 +348,78 @@ _PROMOTION_COLUMNS = (
 )
 
 
+def _promotion(row: tuple[Any, ...], unlocked: Mapping[int, str]) -> engine.Promotion:
+    (
+        pk,
+        name,
+        kind,
+        value,
+        stacking,
+        priority,
+        currency,
+        buy_quantity,
+        get_quantity,
+        requires_coupon,
+        website_id,
+        group_id,
+        account_path,
+        category_path,
+        product_id,
+        min_quantity,
+        min_line_amount,
+        min_order_amount,
+        starts_at,
+        ends_at,
+    ) = row
+    return engine.Promotion(
+        promotion_id=pk,
+        name=name,
+        kind=engine.PromotionKind(kind),
+        value=value,
+        stacking=engine.Stacking(stacking),
+        priority=priority,
+        currency=currency,
+        buy_quantity=buy_quantity or engine.ZERO,
+        get_quantity=get_quantity or engine.ZERO,
+        coupon_code=unlocked.get(pk, "") if requires_coupon else "",
+        website_id=website_id,
+        customer_group_id=group_id,
+        account_path=account_path,
+        category_path=category_path,
+        product_id=product_id,
+        min_quantity=min_quantity,
+        min_line_amount=min_line_amount,
+        min_order_amount=min_order_amount,
+        starts_at=starts_at,
+        ends_at=ends_at,
+    )
+
+
+def _automatic_promotions_key(scope: PricingScope) -> tuple[object, ...] | None:
+    if scope.version is None:
+        return None
+    account = scope.account
+    return (
+        "promotions",
+        scope.version,
+        scope.organization_id,
+        scope.website.pk,
+        account.account_id if account else None,
+        account.path if account else "",
+        account.customer_group_id if account else None,
+        scope.chain_ids,
+    )
+
+
 def load_promotions(
     *, scope: PricingScope, coupon_codes: Sequence[str]
 ) -> tuple[tuple[engine.Promotion, ...], list[CouponOutcome]]:
-    """Live promotions for this buyer, those behind coupons only for usable given codes (1-2 queries)."""
+    """Live promotions for this buyer, those behind coupons only for usable given codes.
+
+    The automatic ones come from this process's cache under the pricing stamp (no query), else
+    1 query; coupons (only when codes are given) are read live, with the promotions they unlock
+    (1-2 queries). Promotions are not filtered by date here: the engine checks their window at
+    `now`, so the cached set serves every moment."""
     account = scope.account
     outcomes: list[CouponOutcome] = []
     unlocked: dict[int, str] = {}  # promotion id -> the code that unlocked it
@@ -260,63 +440,35 @@ def load_promotions(
             if status == "usable" and coupon is not None:
                 unlocked.setdefault(coupon.promotion_id, code)
             outcomes.append(CouponOutcome(code, status, coupon.promotion_id if coupon else None))
-    rows = Promotion.objects.filter(
-        Q(starts_at__isnull=True) | Q(starts_at__lte=scope.now),
-        Q(ends_at__isnull=True) | Q(ends_at__gt=scope.now),
+    buyer = Q(
         Q(website__isnull=True) | Q(website_id=scope.website.pk),
         Q(customer_group__isnull=True) | Q(customer_group_id=account.customer_group_id if account else None),
         Q(account__isnull=True) | Q(account__path__in=scope.chain_paths),
-        Q(requires_coupon=False) | Q(pk__in=list(unlocked)),
         organization_id=scope.organization_id,
         is_active=True,
-    ).values_list(*_PROMOTION_COLUMNS)
-    promotions = tuple(
-        engine.Promotion(
-            promotion_id=pk,
-            name=name,
-            kind=engine.PromotionKind(kind),
-            value=value,
-            stacking=engine.Stacking(stacking),
-            priority=priority,
-            currency=currency,
-            buy_quantity=buy_quantity or engine.ZERO,
-            get_quantity=get_quantity or engine.ZERO,
-            coupon_code=unlocked.get(pk, "") if requires_coupon else "",
-            website_id=website_id,
-            customer_group_id=group_id,
-            account_path=account_path,
-            category_path=category_path,
-            product_id=product_id,
-            min_quantity=min_quantity,
-            min_line_amount=min_line_amount,
-            min_order_amount=min_order_amount,
-            starts_at=starts_at,
-            ends_at=ends_at,
-        )
-        for (
-            pk,
-            name,
-            kind,
-            value,
-            stacking,
-            priority,
-            currency,
-            buy_quantity,
-            get_quantity,
-            requires_coupon,
-            website_id,
-            group_id,
-            account_path,
-            category_path,
-            product_id,
-            min_quantity,
-            min_line_amount,
-            min_order_amount,
-            starts_at,
-            ends_at,
-        ) in rows
     )
-    return promotions, outcomes
+    key = _automatic_promotions_key(scope)
+    automatic = cache.lookup(key)
+    if not isinstance(automatic, tuple):
+        # Cold: the automatic ones and those the coupons unlock in one query, as before the cache.
+        rows = list(
+            Promotion.objects.filter(buyer, Q(requires_coupon=False) | Q(pk__in=list(unlocked))).values_list(
+                *_PROMOTION_COLUMNS
+            )
+        )
+        automatic = tuple(_promotion(row, {}) for row in rows if not row[9])
+        cache.store(key, automatic)
+        by_coupon = [_promotion(row, unlocked) for row in rows if row[9]]
+    elif unlocked:
+        by_coupon = [
+            _promotion(row, unlocked)
+            for row in Promotion.objects.filter(
+                buyer, pk__in=list(unlocked), requires_coupon=True
+            ).values_list(*_PROMOTION_COLUMNS)
+        ]
+    else:
+        by_coupon = []
+    return tuple(sorted((*automatic, *by_coupon), key=lambda p: p.promotion_id)), outcomes
 
 
 def coupon_status(coupon: Coupon | None, *, account_uses: int) -> str:
