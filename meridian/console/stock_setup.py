@@ -27,8 +27,9 @@ from meridian.customers import queries as customers
 from meridian.customers.errors import AccountNotFound
 from meridian.inventory import access, queries, services
 from meridian.inventory.errors import SupplierNotFound
-from meridian.inventory.models import BackorderPolicy, Supplier, Warehouse
+from meridian.inventory.models import AllocationStrategy, BackorderPolicy, Supplier, Warehouse
 from meridian.portal.ui import actor_of, add_domain_error, staff_required
+from meridian.tenancy.models import Website
 from meridian.tenancy.queries import get_organization, list_branches, list_websites
 
 SETUP_ROWS = 500  # per list: set-up data is small; the API pages through more
@@ -187,6 +188,26 @@ class AccountPolicyForm(forms.Form):
     policy = forms.ChoiceField(label="Backorder policy", choices=POLICY_CHOICES, required=False)
 
 
+class WebsiteSettingsForm(forms.Form):
+    website = forms.TypedChoiceField(coerce=int)
+    allocation_strategy = forms.ChoiceField(
+        label="Allocation", choices=AllocationStrategy.choices, initial=AllocationStrategy.PRIORITY
+    )
+    default_backorder_policy = forms.ChoiceField(
+        label="Default backorder policy",
+        choices=BackorderPolicy.choices,
+        initial=BackorderPolicy.DENY,
+        help_text="For products with no policy of their own or of the ordering account.",
+    )
+
+    def __init__(self, data: Any, *, websites: list[Website]) -> None:
+        super().__init__(data)
+        self.fields["website"].choices = [  # type: ignore[attr-defined]  # a ChoiceField
+            ("", "---------"),
+            *((w.pk, w.name) for w in websites),
+        ]
+
+
 def _policy(form: forms.Form) -> BackorderPolicy | None:
     value = form.cleaned_data["policy"]
     return BackorderPolicy(value) if value else None
@@ -204,6 +225,8 @@ def setup_page(request: HttpRequest, *, status: int = 200, **bound: forms.Form) 
     # warehouses+supplier; suppliers; assignments+warehouse+website+branch; product policies+product;
     # account policies+account (a manager's forms: + websites, branches)
     warehouses = list(queries.list_warehouses(organization_id=organization_id, include_inactive=True))
+    websites = list(list_websites(organization_id=organization_id))
+    settings = queries.website_inventory_settings(organization_id=organization_id)
     can_edit = _can_manage(actor)
     context: dict[str, object] = {
         "warehouses": warehouses,
@@ -213,12 +236,25 @@ def setup_page(request: HttpRequest, *, status: int = 200, **bound: forms.Form) 
         "account_policies": list(account_policies[:SETUP_ROWS]),
         "can_edit_stock": access.can_edit_stock(actor),
         "can_edit_setup": can_edit,
+        "website_settings": [
+            (
+                website,
+                AllocationStrategy(settings[website.pk].allocation_strategy).label
+                if website.pk in settings
+                else AllocationStrategy(queries.DEFAULT_STRATEGY.value).label,
+                BackorderPolicy(settings[website.pk].default_backorder_policy).label
+                if website.pk in settings
+                else BackorderPolicy(queries.DEFAULT_POLICY.value).label,
+            )
+            for website in websites
+        ],
     }
     if can_edit:
         context |= {
             "assignment_form": AssignmentForm(None, warehouses=warehouses, organization_id=organization_id),
             "product_policy_form": ProductPolicyForm(),
             "account_policy_form": AccountPolicyForm(),
+            "website_settings_form": WebsiteSettingsForm(None, websites=websites),
             **bound,
         }
     return render(request, "console/stock_setup.html", context, status=status)
@@ -366,6 +402,30 @@ def set_account_backorder_policy(request: HttpRequest) -> HttpResponse:
                 messages.success(request, f"Backorder policy of {account.name} saved.")
                 return redirect(SETUP_URL)
     return setup_page(request, account_policy_form=form)
+
+
+@require_POST
+@staff_required
+def configure_website(request: HttpRequest) -> HttpResponse:
+    actor = actor_of(request)
+    organization_id = access.require_warehouse_manager(actor)
+    websites = list(list_websites(organization_id=organization_id))
+    form = WebsiteSettingsForm(request.POST, websites=websites)
+    if form.is_valid():  # the choices are this organization's websites: another's is a form error
+        website = next(w for w in websites if w.pk == form.cleaned_data["website"])
+        try:
+            services.configure_website(
+                website=website,
+                allocation_strategy=AllocationStrategy(form.cleaned_data["allocation_strategy"]),
+                default_backorder_policy=BackorderPolicy(form.cleaned_data["default_backorder_policy"]),
+                user_id=actor.user_id,
+            )
+        except (Conflict, RuleViolation) as exc:
+            add_domain_error(form, exc)
+        else:
+            messages.success(request, f"Allocation of {website.name} saved.")
+            return redirect(SETUP_URL)
+    return setup_page(request, website_settings_form=form)
 
 
 def _first_error(form: forms.Form) -> str:

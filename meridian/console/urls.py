@@ -131,6 +131,7 @@ urlpatterns = [
         stock_setup.remove_warehouse_assignment,
         name="remove_warehouse_assignment",
     ),
+    path("stock/setup/websites/", stock_setup.configure_website, name="configure_website_inventory"),
     path(
         "stock/setup/policies/products/",
         stock_setup.set_product_backorder_policy,

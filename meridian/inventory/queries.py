@@ -819,6 +819,13 @@ def list_supplier_products(*, organization_id: int, supplier_id: int) -> QuerySe
     )
 
 
+def website_inventory_settings(*, organization_id: int) -> dict[int, WebsiteInventorySettings]:
+    """The organization's websites' inventory settings by website id (1 query); a website without
+    a row allocates by the defaults (`priority`, `deny`)."""
+    rows = WebsiteInventorySettings.objects.filter(website__organization_id=organization_id)
+    return {row.website_id: row for row in rows}
+
+
 def list_backorder_policies(
     *, organization_id: int
 ) -> tuple[QuerySet[ProductBackorderPolicy], QuerySet[AccountBackorderPolicy]]:

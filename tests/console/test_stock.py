@@ -570,8 +570,8 @@ def test_the_setup_page_query_count_is_flat(
 
     # session, user, buyer (none), staff, websites, territories; warehouses+supplier; suppliers;
     # assignments+warehouse+website+branch; product policies+product; account policies+account;
-    # a warehouse manager's assignment form: websites, branches
-    with django_assert_num_queries(13):
+    # websites, their inventory settings; a warehouse manager's assignment form: websites, branches
+    with django_assert_num_queries(15):
         response = client.get(SETUP)
 
     assert response.status_code == 200

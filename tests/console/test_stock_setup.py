@@ -24,6 +24,7 @@ from meridian.inventory.models import (
     SupplierProduct,
     Warehouse,
     WarehouseAssignment,
+    WebsiteInventorySettings,
 )
 from meridian.staff.models import StaffMember
 from meridian.tenancy.models import Organization, Website
@@ -221,10 +222,20 @@ def test_staff_who_are_not_warehouse_managers_read_but_cannot_change(setup: Setu
             {"warehouse": "CHI", "ships_for": f"website:{setup.website.pk}", "priority": "1"},
         ).status_code,
         client.post(f"{SETUP}policies/products/", {"sku": "VLV-100", "policy": "allow"}).status_code,
+        client.post(
+            f"{SETUP}websites/",
+            {
+                "website": str(setup.website.pk),
+                "allocation_strategy": "nearest",
+                "default_backorder_policy": "allow",
+            },
+        ).status_code,
     ]
 
     assert (page.status_code, supplier_page.status_code) == (200, 200)
     assert "Assign a warehouse" not in words(page) and "New supplier" not in words(page)
+    assert "Change a website's allocation" not in words(page)
+    assert not WebsiteInventorySettings.objects.filter(website=setup.website).exists()
     assert "Save product" not in words(supplier_page)
     assert refused == [403] * len(refused)
     assert Supplier.objects.filter(organization=setup.org).count() == 1
@@ -449,6 +460,60 @@ def test_a_manager_sets_and_clears_product_and_account_policies(setup: Setup) ->
     assert "Account Globex Corp (and its children) Allow backorders" in page
     assert not ProductBackorderPolicy.objects.filter(product=setup.valve).exists()
     assert AccountBackorderPolicy.objects.get(account=account).policy == BackorderPolicy.ALLOW
+
+
+@pytest.mark.django_db
+def test_a_manager_sets_a_websites_allocation_and_default_policy(setup: Setup) -> None:
+    client = signed_in(setup.manager)
+    before = words(client.get(SETUP))
+
+    response = client.post(
+        f"{SETUP}websites/",
+        {
+            "website": str(setup.website.pk),
+            "allocation_strategy": "nearest",
+            "default_backorder_policy": "partial",
+        },
+    )
+
+    assert f"{setup.website.name} Warehouse priority Refuse what cannot be covered" in before  # the defaults
+    assert response.status_code == 302
+    settings = WebsiteInventorySettings.objects.get(website=setup.website)
+    assert (settings.allocation_strategy, settings.default_backorder_policy) == ("nearest", "partial")
+    page = words(client.get(SETUP))
+    assert f"Allocation of {setup.website.name} saved." in page
+    assert (
+        f"{setup.website.name} Nearest to the ship-to address Ship what is available, cancel the rest" in page
+    )
+    entry = AuditEntry.objects.get(action="inventory.website_configured", object_id=str(setup.website.pk))
+    assert entry.actor_user_id == setup.manager.user_id
+    assert entry.after == {"allocation_strategy": "nearest", "default_backorder_policy": "partial"}
+
+
+@pytest.mark.django_db
+def test_another_organizations_website_or_a_bad_strategy_is_a_form_error_and_changes_nothing(
+    setup: Setup,
+) -> None:
+    foreign = WebsiteFactory()
+    client = signed_in(setup.manager)
+
+    other = client.post(
+        f"{SETUP}websites/",
+        {"website": str(foreign.pk), "allocation_strategy": "nearest", "default_backorder_policy": "allow"},
+    )
+    bad = client.post(
+        f"{SETUP}websites/",
+        {
+            "website": str(setup.website.pk),
+            "allocation_strategy": "cheapest",
+            "default_backorder_policy": "allow",
+        },
+    )
+
+    assert set(other.context["website_settings_form"].errors) == {"website"}
+    assert foreign.name not in words(other)
+    assert set(bad.context["website_settings_form"].errors) == {"allocation_strategy"}
+    assert not WebsiteInventorySettings.objects.exists()
 
 
 @pytest.mark.django_db

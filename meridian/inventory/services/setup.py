@@ -439,23 +439,49 @@ def remove_supplier_product(*, supplier: Supplier, product: Product, user_id: in
 
 
 @transaction.atomic
+@transaction.atomic
 def configure_website(
     *,
     website: Website,
     allocation_strategy: AllocationStrategy,
     default_backorder_policy: BackorderPolicy = BackorderPolicy.DENY,
+    user_id: int | None = None,
 ) -> WebsiteInventorySettings:
-    """The website's allocation strategy and the backorder policy of products without their own."""
+    """The website's allocation strategy and the backorder policy of products without their own.
+    Locks the settings row; audited, and `inventory.website_configured` when something changed."""
     if allocation_strategy not in AllocationStrategy.values:
         raise InvalidInput.on("allocation_strategy", f"one of {sorted(AllocationStrategy.values)}")
     if default_backorder_policy not in BackorderPolicy.values:
         raise InvalidInput.on("default_backorder_policy", f"one of {sorted(BackorderPolicy.values)}")
+    row = WebsiteInventorySettings.objects.select_for_update().filter(website=website).first()
+    before = (
+        {
+            "allocation_strategy": row.allocation_strategy,
+            "default_backorder_policy": row.default_backorder_policy,
+        }
+        if row
+        else {}
+    )
     settings, _ = WebsiteInventorySettings.objects.update_or_create(
         website=website,
         defaults={
             "allocation_strategy": allocation_strategy,
             "default_backorder_policy": default_backorder_policy,
         },
+    )
+    after = {
+        "allocation_strategy": str(allocation_strategy),
+        "default_backorder_policy": str(default_backorder_policy),
+    }
+    _record_change(
+        organization_id=website.organization_id,
+        user_id=user_id,
+        action="inventory.website_configured",
+        object_type="website",
+        object_id=website.pk,
+        before=before,
+        after=after,
+        event_payload={"website_id": website.pk, **after},
     )
     return settings
 
