@@ -32,3 +32,11 @@ def _forget_cached_price_chains() -> None:
     from meridian.pricing.queries.cache import forget_chains
 
     forget_chains()
+
+
+@pytest.fixture(autouse=True)
+def _forget_cached_checkout_setup() -> None:
+    """Each test starts with ordering's per-process setup cache (shipping, tax) empty."""
+    from meridian.ordering.cache import forget_setup
+
+    forget_setup()

@@ -165,6 +165,22 @@ class TaxRule(models.Model):
         return f"{self.name} {self.rate_percent}%"
 
 
+class OrderingVersion(models.Model):
+    """One row whose `version` changes whenever the checkout setup changes (a cache stamp).
+
+    Database triggers (migration 0002) set a new, never-repeated value on every insert, update,
+    delete or truncate of shipping methods, rate bands and tax rules, whoever writes them (the
+    console, the admin, an import, SQL). `queries.shipping_rates` and `TableTaxProvider` cache what
+    they read per process under the stamp, read in the website statement `get_website` runs anyway.
+    The tables written per order carry no trigger (it would serialize placement on this row).
+    """
+
+    version = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return str(self.version)
+
+
 # --- carts and lists -------------------------------------------------------------------------
 
 

@@ -17,6 +17,7 @@ from typing import Protocol
 from django.conf import settings
 from django.utils.module_loading import import_string
 
+from meridian.ordering import cache as setup_cache
 from meridian.ordering import engine
 from meridian.ordering.models import TaxRule
 
@@ -68,6 +69,7 @@ class TaxRequest:
     goods: Decimal  # the order's goods after promotions
     shipping: Decimal
     is_exempt: bool = False
+    setup_stamp: int | None = None  # the ordering stamp read with the website: rules cached under it
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,12 +101,7 @@ class TableTaxProvider:
             return TaxResult(
                 engine.tax_amount(None, goods=zero, shipping=zero, currency=request.currency), zero, ""
             )
-        rates = [
-            engine.TaxRate(pk, name, country, region, rate, applies)
-            for pk, name, country, region, rate, applies in TaxRule.objects.filter(
-                organization_id=request.organization_id, country__iexact=request.country
-            ).values_list("pk", "name", "country", "region", "rate_percent", "applies_to_shipping")
-        ]
+        rates = _tax_rates(request)
         rate = engine.applicable_tax_rate(rates, country=request.country, region=request.region)
         amount = engine.tax_amount(
             rate, goods=request.goods, shipping=request.shipping, currency=request.currency
@@ -112,6 +109,24 @@ class TableTaxProvider:
         if rate is None:
             return TaxResult(amount, zero, "")
         return TaxResult(amount, rate.rate_percent, rate.name, rate.rule_id)
+
+
+def _tax_rates(request: TaxRequest) -> tuple[engine.TaxRate, ...]:
+    """The organization's rules for the ship-to country (1 query; none when cached under the
+    request's ordering stamp, see ordering.cache)."""
+    stamp = request.setup_stamp
+    key = None if stamp is None else ("tax", stamp, request.organization_id, request.country.upper())
+    cached = setup_cache.lookup(key)
+    if isinstance(cached, tuple):
+        return cached
+    rates = tuple(
+        engine.TaxRate(pk, name, country, region, rate, applies)
+        for pk, name, country, region, rate, applies in TaxRule.objects.filter(
+            organization_id=request.organization_id, country__iexact=request.country
+        ).values_list("pk", "name", "country", "region", "rate_percent", "applies_to_shipping")
+    )
+    setup_cache.store(key, rates)
+    return rates
 
 
 def payment_provider() -> PaymentProvider:

@@ -8,7 +8,7 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Exists, OuterRef, Q, QuerySet, Sum
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Upper
 
 from meridian.catalog import engine as catalog_engine
@@ -21,12 +21,14 @@ from meridian.customers.errors import AccountNotFound
 from meridian.customers.models import Account, Address
 from meridian.customers.queries import EXTERNAL_PREFIX, is_database_id
 from meridian.inventory.models import StockMovement
+from meridian.ordering import cache as setup_cache
 from meridian.ordering import engine
 from meridian.ordering.errors import CartNotFound, OrderNotFound
 from meridian.ordering.models import (
     Cart,
     CartLine,
     Order,
+    OrderingVersion,
     OrderLine,
     OrderStatusChange,
     ShippingMethod,
@@ -96,8 +98,13 @@ def account_view(*, account: Account, ancestors: Sequence[Ancestor], website_id:
 
 
 def get_website(*, organization_id: int, website_id: int | None) -> Website:
-    """The website (or the organization's default) with its ordering settings (1 query)."""
-    queryset = Website.objects.filter(organization_id=organization_id).select_related("ordering_settings")
+    """The website (or the organization's default) with its ordering settings and the ordering stamp
+    (`setup_stamp`) under which the checkout setup is cached (1 query)."""
+    queryset = (
+        Website.objects.filter(organization_id=organization_id)
+        .select_related("ordering_settings")
+        .annotate(ordering_version=Subquery(OrderingVersion.objects.filter(pk=1).values("version")[:1]))
+    )
     website = (
         queryset.filter(pk=website_id).first()
         if website_id is not None
@@ -106,6 +113,12 @@ def get_website(*, organization_id: int, website_id: int | None) -> Website:
     if website is None:
         raise NotFound(f"website {website_id} not found", fields={"website": ["not found"]})
     return website
+
+
+def setup_stamp(website: Website) -> int | None:
+    """The ordering stamp `get_website` read with the website (None: not read, or no stamp row)."""
+    stamp = getattr(website, "ordering_version", None)
+    return int(stamp) if stamp is not None else None
 
 
 def find_address(*, account: Account, address_id: int) -> Address | None:
@@ -250,9 +263,22 @@ def resolve_references(*, view: Actor, references: Collection[str]) -> ResolvedR
 # --- shipping ---------------------------------------------------------------------------------
 
 
-def shipping_rates(*, website: Website, code: str, currency: str) -> engine.ShippingRates | None:
+def shipping_rates(
+    *, website: Website, code: str, currency: str, stamp: int | None = None
+) -> engine.ShippingRates | None:
     """The website's method `code` (or its first active one when `code` is empty), with its bands
-    (2 queries); None when the website has no method at all (shipping is then free) or no such code."""
+    (2 queries, none when cached under the ordering `stamp`: see ordering.cache); None when the
+    website has no method at all (shipping is then free) or no such code."""
+    key = None if stamp is None else ("shipping", stamp, website.pk, code, currency)
+    cached = setup_cache.lookup(key)
+    if cached is None or isinstance(cached, engine.ShippingRates):
+        return cached
+    rates = _read_shipping_rates(website=website, code=code, currency=currency)
+    setup_cache.store(key, rates)
+    return rates
+
+
+def _read_shipping_rates(*, website: Website, code: str, currency: str) -> engine.ShippingRates | None:
     methods = ShippingMethod.objects.filter(website_id=website.pk, is_active=True, currency=currency)
     method = (methods.filter(code=code) if code else methods.order_by("position", "pk")).first()
     if method is None:

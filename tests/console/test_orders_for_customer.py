@@ -262,9 +262,9 @@ def test_the_cart_page_query_count_does_not_grow_with_the_lines(
     rep.post(_url("quick_order_lines", world), {"text": text})
 
     # the actor (6); account; cart, lines; website, shipping methods, addresses; preview_order (cart,
-    # lines, account, website, ancestors, address, shipping method, pricing's 8 (its chain cached by
-    # the post), product facts and units, tax rules, availability's 3); warehouses
-    with django_assert_num_queries(33):
+    # lines, account, website+ordering stamp, ancestors, address, pricing's 8 (its chain, shipping
+    # methods and tax rules cached by the post), product facts and units, availability's 3); warehouses
+    with django_assert_num_queries(31):
         response = rep.get(_url("customer_order", world))
 
     assert len(response.context["rows"]) == lines

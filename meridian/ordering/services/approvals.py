@@ -78,7 +78,10 @@ def _repricer(order: Order, now: dt.datetime, taxes: providers.TaxProvider) -> R
             ],
             now=now,
             shipping=queries.shipping_rates(
-                website=website, code=order.shipping_method_code, currency=order.currency
+                website=website,
+                code=order.shipping_method_code,
+                currency=order.currency,
+                stamp=queries.setup_stamp(website),
             )
             if order.shipping_method_code
             else None,

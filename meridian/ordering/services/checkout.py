@@ -271,6 +271,7 @@ def price_lines(
             goods=goods,
             shipping=shipping_amount,
             is_exempt=is_tax_exempt,
+            setup_stamp=queries.setup_stamp(website),
         )
     )
     totals = engine.order_totals(
@@ -356,7 +357,9 @@ def prepare(
     if checkout.requested_date is not None and checkout.requested_date < today:
         raise InvalidInput.on("requested_date", "must not be in the past")
     currency = website.default_currency
-    shipping = queries.shipping_rates(website=website, code=checkout.shipping_method, currency=currency)
+    shipping = queries.shipping_rates(
+        website=website, code=checkout.shipping_method, currency=currency, stamp=queries.setup_stamp(website)
+    )
     if shipping is None and checkout.shipping_method:
         raise UnknownShippingMethod(checkout.shipping_method)
     pricing = price_lines(
