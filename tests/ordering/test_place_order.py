@@ -166,7 +166,7 @@ def test_a_line_in_another_unit_is_priced_and_allocated_in_base_units(world: Wor
 # inventory: levels + products + routing stamp in one statement; the levels' UPDATE, the
 # ledger INSERT and the outbox INSERT are one statement on PostgreSQL, three on SQLite.
 # Pricing's chain is cached by an earlier order (no assignments, contracts, rules or promotions).
-PLACEMENT_QUERIES = 23 if connection.vendor == "postgresql" else 25
+PLACEMENT_QUERIES = 22 if connection.vendor == "postgresql" else 24
 
 
 @pytest.mark.django_db
@@ -187,8 +187,9 @@ def test_the_query_count_does_not_grow_with_the_lines(
     # numbers, entries+customer prices (the chain, shipping methods and tax rules cached by the first
     # order); product facts (units only when a line names a unit), buyer limit, order insert; inventory: lock
     # levels + products (routing cached), update levels + movements, event; lines insert, order
-    # update, status change, event; rebates (accounts, the programs holding them: none here, so no
-    # lock), no savepoint; (release)
+    # update, status change, event; rebates (the accounts with the pricing stamp; the programs'
+    # scopes are cached and none may hold the order, so no program query and no lock), no
+    # savepoint; (release)
     with django_assert_num_queries(PLACEMENT_QUERIES):
         order = place_order(actor=actor, channel="portal", lines=lines)
 

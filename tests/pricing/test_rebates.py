@@ -203,18 +203,74 @@ def test_create_rebate_program(shop: Shop) -> None:
 
 
 @pytest.mark.django_db
-def test_an_order_under_no_program_costs_two_queries_and_locks_nothing(
+def test_an_order_under_no_program_costs_one_query_warm_and_locks_nothing(
     shop: Shop, django_assert_num_queries: Any
 ) -> None:
     _program(shop, customer_group=shop.gold)  # the sibling is in no group
 
-    with django_assert_num_queries(2):  # the accounts; the programs holding them (none)
-        accruals = accrue_rebates(
+    with django_assert_num_queries(2):  # the accounts with the stamp; the programs' scopes (cached)
+        cold = accrue_rebates(
             organization_id=shop.organization.pk,
             lines=[_line(shop, "100", ref="SO-1/1", account_id=shop.sibling.pk)],
         )
+    with django_assert_num_queries(1):  # the accounts with the stamp: no program may hold the line
+        warm = accrue_rebates(
+            organization_id=shop.organization.pk,
+            lines=[_line(shop, "100", ref="SO-2/1", account_id=shop.sibling.pk)],
+        )
 
-    assert accruals == []
+    assert cold == warm == []
+
+
+def _new_program(shop: Shop, program: RebateProgram) -> None:
+    _program(shop)  # everyone
+
+
+def _group_changed(shop: Shop, program: RebateProgram) -> None:
+    program.customer_group = None
+    program.save()  # as in the admin
+
+
+def _group_updated(shop: Shop, program: RebateProgram) -> None:
+    RebateProgram.objects.filter(pk=program.pk).update(customer_group=None)
+
+
+def _activated(shop: Shop, program: RebateProgram) -> None:
+    RebateProgram.objects.filter(pk=program.pk).update(customer_group=None, is_active=True)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("write", [_new_program, _group_changed, _group_updated, _activated])
+def test_a_program_written_after_a_warm_accrual_holds_the_next_order(shop: Shop, write: Any) -> None:
+    program = _program(shop, customer_group=shop.gold)  # the sibling is in no group
+    if write is _activated:
+        RebateProgram.objects.filter(pk=program.pk).update(is_active=False)
+    first = accrue_rebates(
+        organization_id=shop.organization.pk,
+        lines=[_line(shop, "100", ref="SO-1/1", account_id=shop.sibling.pk)],
+    )
+
+    write(shop, program)
+    program.refresh_from_db()
+
+    accruals = accrue_rebates(
+        organization_id=shop.organization.pk,
+        lines=[_line(shop, "100", ref="SO-2/1", account_id=shop.sibling.pk)],
+    )
+    assert first == []
+    assert [accrual.account_id for accrual in accruals] == [shop.sibling.pk]
+
+
+@pytest.mark.django_db
+def test_an_accrual_leaves_the_pricing_stamp_alone(shop: Shop) -> None:
+    from meridian.pricing.models import PricingVersion
+
+    _program(shop)
+    before = PricingVersion.objects.get(pk=1).version
+
+    assert accrue_rebates(organization_id=shop.organization.pk, lines=[_line(shop, "100", ref="SO-1/1")])
+
+    assert PricingVersion.objects.get(pk=1).version == before
 
 
 @pytest.mark.django_db

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.db import connection
 from django.db.models import (
     Count,
     F,
@@ -22,9 +23,11 @@ from meridian.customers.queries import get_account
 from meridian.pricing import engine
 from meridian.pricing.errors import RebateProgramNotFound
 from meridian.pricing.models import (
+    PricingVersion,
     RebateAccrual,
     RebateProgram,
 )
+from meridian.pricing.queries import cache
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +65,99 @@ def programs_for_account(*, organization_id: int, account: Account) -> QuerySet[
         .filter(holds)
         .prefetch_related("tiers")
         .order_by("code")
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class RebateScope:
+    """What decides whether an active program may hold an order's line (cached, see `rebate_scopes`)."""
+
+    period_start: dt.date
+    period_end: dt.date
+    currency: str
+    customer_group_id: int | None
+    account_id: int | None
+
+
+def _date(value: object) -> dt.date:
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
+
+
+def rebate_accounts(
+    *, organization_id: int, account_ids: Collection[int]
+) -> tuple[dict[int, tuple[str, int | None]], int | None]:
+    """The accounts' (path, customer group) and the pricing stamp (1 statement; hand-written: it runs
+    in every placement and the ORM's compiling cost more than the database work)."""
+    accounts = connection.ops.quote_name(Account._meta.db_table)
+    stamp = connection.ops.quote_name(PricingVersion._meta.db_table)
+    ids = sorted(account_ids)
+    sql = (
+        f"SELECT a.id, a.path, a.customer_group_id, (SELECT v.version FROM {stamp} v WHERE v.id = 1)"
+        f" FROM {accounts} a WHERE a.organization_id = %s AND a.id IN ({', '.join(['%s'] * len(ids))})"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [organization_id, *ids])
+        rows = cursor.fetchall()
+    found = {int(pk): (str(path), None if group is None else int(group)) for pk, path, group, _ in rows}
+    version = rows[0][3] if rows else None
+    return found, None if version is None else int(version)
+
+
+def rebate_scopes(*, organization_id: int, stamp: int | None) -> tuple[RebateScope, ...]:
+    """The scopes of the organization's active programs: from this process's cache under the pricing
+    `stamp` (migration 0003 gives it a new value on every write of a rebate program), else 1
+    statement that reads the stamp with them (what is cached is what that stamp stood for)."""
+    key = None if stamp is None else ("rebate_scopes", stamp, organization_id)
+    cached = cache.lookup(key)
+    if isinstance(cached, tuple):
+        return cached
+    programs = connection.ops.quote_name(RebateProgram._meta.db_table)
+    version = connection.ops.quote_name(PricingVersion._meta.db_table)
+    sql = (
+        "SELECT v.version, p.period_start, p.period_end, p.currency, p.customer_group_id, p.account_id"
+        f" FROM {version} v LEFT JOIN {programs} p ON p.organization_id = %s AND p.is_active = %s"
+        " WHERE v.id = 1 ORDER BY p.id"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [organization_id, True])
+        rows = cursor.fetchall()
+    scopes = tuple(
+        RebateScope(_date(start), _date(end), str(currency), group, account)
+        for _, start, end, currency, group, account in rows
+        if start is not None
+    )
+    if rows:  # without a stamp row nothing is cached
+        cache.store(("rebate_scopes", int(rows[0][0]), organization_id), scopes)
+    else:
+        scopes = tuple(
+            RebateScope(start, end, currency, group, account)
+            for start, end, currency, group, account in RebateProgram.objects.filter(
+                organization_id=organization_id, is_active=True
+            ).values_list("period_start", "period_end", "currency", "customer_group_id", "account_id")
+        )
+    return scopes
+
+
+def may_hold(
+    scopes: Collection[RebateScope],
+    *,
+    customer_group_ids: Collection[int],
+    currencies: Collection[str],
+    first: dt.date,
+    last: dt.date,
+) -> bool:
+    """Whether one of the programs may hold one of the lines (`rebate_programs_holding` decides):
+    period and currency, and a scope of everyone, one of the groups, or an account (checked there)."""
+    return any(
+        scope.period_start <= last
+        and scope.period_end >= first
+        and scope.currency in currencies
+        and (
+            (scope.customer_group_id is None and scope.account_id is None)
+            or scope.customer_group_id in customer_group_ids
+            or scope.account_id is not None
+        )
+        for scope in scopes
     )
 
 

@@ -22,6 +22,7 @@ from meridian.pricing.models import (
     RebateProgram,
     RebateTier,
 )
+from meridian.pricing.queries import rebates as rebate_queries
 from meridian.pricing.services._common import (
     audit_change,
     decimal_error,
@@ -200,20 +201,24 @@ def accrue_rebates(*, organization_id: int, lines: Sequence[RebateLine]) -> list
     """
     if not lines:
         return []
-    accounts = {
-        pk: (path, group_id)
-        for pk, path, group_id in Account.objects.filter(
-            organization_id=organization_id, pk__in=sorted({line.account_id for line in lines})
-        ).values_list("pk", "path", "customer_group_id")
-    }
+    accounts, stamp = rebate_queries.rebate_accounts(
+        organization_id=organization_id, account_ids={line.account_id for line in lines}
+    )
     if not accounts:
         return []
     first, last = min(line.date for line in lines), max(line.date for line in lines)
+    group_ids = {group_id for _, group_id in accounts.values() if group_id is not None}
+    currencies = {line.currency for line in lines}
+    scopes = rebate_queries.rebate_scopes(organization_id=organization_id, stamp=stamp)
+    if not rebate_queries.may_hold(
+        scopes, customer_group_ids=group_ids, currencies=currencies, first=first, last=last
+    ):
+        return []
     programs = queries.rebate_programs_holding(
         organization_id=organization_id,
         account_paths=[path for path, _ in accounts.values()],
-        customer_group_ids={group_id for _, group_id in accounts.values() if group_id is not None},
-        currencies={line.currency for line in lines},
+        customer_group_ids=group_ids,
+        currencies=currencies,
         first=first,
         last=last,
     )
