@@ -8,7 +8,9 @@ import logging
 
 from django.conf import settings
 from django.core.mail import send_mail
+from django.db import connection
 
+from meridian.core.models import User
 from meridian.customers.models import Account, BuyerUser
 from meridian.ordering.models import Order
 
@@ -17,6 +19,34 @@ logger = logging.getLogger(__name__)
 
 def _order(order_id: int) -> Order | None:
     return Order.objects.select_related("account", "placed_by", "decided_by").filter(pk=order_id).first()
+
+
+def _placed_order(order_id: int) -> tuple[Order, str] | None:
+    """What the placement email says: the order's number, status, total, PO number and approval
+    reasons, its account (name, path, organization) and the placer's email (1 query; hand-written:
+    it runs after every placement, inline without a broker, and the ORM's compiling and loading three
+    whole rows cost more than the database work)."""
+    order_table, account_table, user_table = (
+        connection.ops.quote_name(model._meta.db_table) for model in (Order, Account, User)
+    )
+    sql = (
+        "SELECT o.id, o.number, o.status, o.total, o.currency, o.po_number, o.approval_reasons,"
+        " o.account_id, o.placed_by_id, a.name AS mail_account_name, a.path AS mail_account_path,"
+        " a.organization_id AS mail_account_organization_id, u.email AS mail_placer_email"
+        f" FROM {order_table} o INNER JOIN {account_table} a ON a.id = o.account_id"
+        f" LEFT JOIN {user_table} u ON u.id = o.placed_by_id WHERE o.id = %s"
+    )
+    found = list(Order.objects.raw(sql, [order_id]))
+    if not found:
+        return None
+    order = found[0]
+    order.account = Account(
+        pk=order.account_id,
+        name=order.mail_account_name,  # type: ignore[attr-defined]  # the statement's extra columns
+        path=order.mail_account_path,  # type: ignore[attr-defined]
+        organization_id=order.mail_account_organization_id,  # type: ignore[attr-defined]
+    )
+    return order, order.mail_placer_email or ""  # type: ignore[attr-defined]
 
 
 def _send(subject: str, body: str, recipients: list[str]) -> None:
@@ -54,10 +84,10 @@ def approver_emails(account: Account) -> list[str]:
 
 
 def order_placed(order_id: int) -> None:
-    order = _order(order_id)
-    if order is None:
+    found = _placed_order(order_id)
+    if found is None:
         return
-    placer = order.placed_by.email if order.placed_by is not None else ""
+    order, placer = found
     if order.status == Order.Status.PENDING_APPROVAL:
         _send(f"Order {order.number} is waiting for approval", _summary(order), [placer])
         _send(

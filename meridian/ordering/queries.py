@@ -6,9 +6,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import Context, Decimal
 
-from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db import connection, models
+from django.db.models import Exists, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import Upper
 
 from meridian.catalog import engine as catalog_engine
@@ -18,13 +19,14 @@ from meridian.core.actor import Actor, ActorKind, BuyerRole
 from meridian.core.errors import NotFound
 from meridian.core.models import User
 from meridian.customers.errors import AccountNotFound
-from meridian.customers.models import Account, Address
+from meridian.customers.models import Account, Address, BuyerUser
 from meridian.customers.queries import EXTERNAL_PREFIX, is_database_id
 from meridian.inventory.models import StockMovement
 from meridian.ordering import cache as setup_cache
 from meridian.ordering import engine
 from meridian.ordering.errors import CartNotFound, OrderNotFound
 from meridian.ordering.models import (
+    BuyerOrderLimit,
     Cart,
     CartLine,
     Order,
@@ -97,28 +99,43 @@ def account_view(*, account: Account, ancestors: Sequence[Ancestor], website_id:
     )
 
 
+def _table(model: type[models.Model]) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
+
+
 def get_website(*, organization_id: int, website_id: int | None) -> Website:
-    """The website (or the organization's default) with its ordering settings and the ordering stamp
-    (`setup_stamp`) under which the checkout setup is cached (1 query)."""
-    queryset = (
-        Website.objects.filter(organization_id=organization_id)
-        .select_related("ordering_settings")
-        .annotate(ordering_version=Subquery(OrderingVersion.objects.filter(pk=1).values("version")[:1]))
+    """The website (or the organization's default) with the ordering stamp (`setup_stamp`) under
+    which the checkout setup is cached (1 query; hand-written: it runs in every placement and
+    preview, and the ORM's compiling cost more than the database work)."""
+    sql = (
+        f"SELECT w.*, (SELECT v.version FROM {_table(OrderingVersion)} v WHERE v.id = 1) AS ordering_version"
+        f" FROM {_table(Website)} w WHERE w.organization_id = %s"
     )
-    website = (
-        queryset.filter(pk=website_id).first()
-        if website_id is not None
-        else queryset.order_by("-is_default", "pk").first()
-    )
-    if website is None:
+    params: list[object] = [organization_id]
+    if website_id is not None:
+        sql += " AND w.id = %s"
+        params.append(website_id)
+    websites = list(Website.objects.raw(sql + " ORDER BY w.is_default DESC, w.id LIMIT 1", params))
+    if not websites:
         raise NotFound(f"website {website_id} not found", fields={"website": ["not found"]})
-    return website
+    return websites[0]
 
 
 def setup_stamp(website: Website) -> int | None:
     """The ordering stamp `get_website` read with the website (None: not read, or no stamp row)."""
     stamp = getattr(website, "ordering_version", None)
     return int(stamp) if stamp is not None else None
+
+
+def default_shipping_address(*, account: Account) -> Address | None:
+    """The account's default shipping address, else its first (1 query; hand-written: every
+    placement without a ship-to reads it)."""
+    sql = (
+        f"SELECT * FROM {_table(Address)} WHERE account_id = %s AND is_shipping = %s"
+        " ORDER BY is_default_shipping DESC, id LIMIT 1"
+    )
+    found = list(Address.objects.raw(sql, [account.pk, True]))
+    return found[0] if found else None
 
 
 def find_address(*, account: Account, address_id: int) -> Address | None:
@@ -305,20 +322,31 @@ def list_shipping_methods(*, website: Website) -> QuerySet[ShippingMethod]:
 # --- buyer controls and credit ---------------------------------------------------------------
 
 
+def _sum(value: object) -> Decimal:
+    """A SUM of a decimal column as the ORM answers it: PostgreSQL's numeric as is; SQLite's float
+    (or int) through the same 15-digit context Django's SQLite backend uses."""
+    if value is None:
+        return ZERO
+    if isinstance(value, Decimal):
+        return value
+    return Context(prec=15).create_decimal_from_float(value)  # type: ignore[arg-type]  # int or float
+
+
 def open_orders_total(*, organization_id: int, account_path: str, currency: str) -> Decimal:
-    """Open terms orders of the account and its subtree (they count against its credit limit); 1 query."""
-    total = (
-        Order.objects.filter(
-            organization_id=organization_id,
-            account__path__startswith=account_path,
-            currency=currency,
-            payment_method=Order.PaymentMethod.TERMS,
-            status__in=[str(status) for status in engine.OPEN_STATUSES],
-        )
-        .aggregate(total=Sum("total"))
-        .get("total")
+    """Open terms orders of the account and its subtree (they count against its credit limit); 1 query
+    (hand-written: it runs in every terms placement)."""
+    statuses = sorted(str(status) for status in engine.OPEN_STATUSES)
+    like = connection.ops.prep_for_like_query(account_path) + "%"
+    escape = " ESCAPE '\\'" if connection.vendor == "sqlite" else ""
+    sql = (
+        f"SELECT SUM(o.total) FROM {_table(Order)} o INNER JOIN {_table(Account)} a ON a.id = o.account_id"
+        f" WHERE o.organization_id = %s AND a.path LIKE %s{escape} AND o.currency = %s"
+        f" AND o.payment_method = %s AND o.status IN ({', '.join(['%s'] * len(statuses))})"
     )
-    return total or ZERO
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [organization_id, like, currency, str(Order.PaymentMethod.TERMS), *statuses])
+        row = cursor.fetchone()
+    return _sum(row[0] if row else None)
 
 
 def spent_between(*, account: Account, currency: str, start: dt.datetime, end: dt.datetime) -> Decimal:
@@ -346,6 +374,38 @@ def lock_accounts(*, account_ids: Collection[int]) -> dict[int, Account]:
         return {}
     rows = Account.objects.filter(pk__in=sorted(account_ids)).order_by("pk").select_for_update(of=("self",))
     return {row.pk: row for row in rows}
+
+
+def lock_account_rows(*, account_ids: Collection[int]) -> None:
+    """Lock accounts in pk order, reading nothing (placement's credit and budget checks queue here);
+    1 query, none without ids. Hand-written: it runs in every terms placement."""
+    if not account_ids:
+        return
+    ids = sorted(account_ids)
+    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+    sql = f"SELECT a.id FROM {_table(Account)} a WHERE a.id IN ({', '.join(['%s'] * len(ids))}) ORDER BY a.id"
+    with connection.cursor() as cursor:
+        cursor.execute(sql + lock, ids)
+        cursor.fetchall()
+
+
+def buyer_order_limit(*, user_id: int) -> Decimal | None:
+    """The buyer's limit per order, if any (1 query; hand-written: it runs in every buyer placement)."""
+    sql = (
+        f"SELECT l.order_limit FROM {_table(BuyerOrderLimit)} l"
+        f" INNER JOIN {_table(BuyerUser)} b ON b.id = l.buyer_id WHERE b.user_id = %s"
+        " ORDER BY l.id LIMIT 1"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [user_id])
+        row = cursor.fetchone()
+    if row is None or row[0] is None:
+        return None
+    value = row[0]
+    if isinstance(value, Decimal):
+        return value
+    # SQLite answers a float or an int: as the ORM does, through a 15-digit context, to 4 places.
+    return Context(prec=15).create_decimal_from_float(value).quantize(Decimal(1).scaleb(-4))
 
 
 def lock_order(*, actor: Actor, number: str) -> Order:
@@ -467,22 +527,25 @@ def order_detail(*, order: Order) -> OrderDetail:
 
 
 def order_allocations(*, order: Order) -> list[Allocation]:
-    """What the order still holds per warehouse and product, base units (1 query)."""
-    held = (
-        StockMovement.objects.filter(
-            organization_id=order.organization_id,
-            reference=order.number,
-            kind__in=[StockMovement.Kind.ALLOCATION, StockMovement.Kind.RELEASE, StockMovement.Kind.SHIPMENT],
-        )
-        .values_list("warehouse_id", "warehouse__code", "product_id")
-        .annotate(total=Sum("allocated_delta"))
-        .order_by("warehouse__code", "product_id")
+    """What the order still holds per warehouse and product, base units (1 query; hand-written: the
+    answer to every placement reads it)."""
+    kinds = [StockMovement.Kind.ALLOCATION, StockMovement.Kind.RELEASE, StockMovement.Kind.SHIPMENT]
+    warehouse = StockMovement._meta.get_field("warehouse").related_model
+    assert warehouse is not None and not isinstance(warehouse, str)
+    sql = (
+        f"SELECT m.warehouse_id, w.code, m.product_id, SUM(m.allocated_delta) FROM {_table(StockMovement)} m"
+        f" INNER JOIN {_table(warehouse)} w ON w.id = m.warehouse_id"
+        f" WHERE m.organization_id = %s AND m.reference = %s AND m.kind IN ({', '.join(['%s'] * len(kinds))})"
+        " GROUP BY m.warehouse_id, w.code, m.product_id ORDER BY w.code, m.product_id"
     )
-    allocations = [
-        Allocation(warehouse_id, code, product_id, total)
-        for warehouse_id, code, product_id, total in held
-        if total > 0
-    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [order.organization_id, order.number, *(str(kind) for kind in kinds)])
+        rows = cursor.fetchall()
+    allocations = []
+    for warehouse_id, code, product_id, summed in rows:
+        total = _sum(summed)
+        if total > 0:
+            allocations.append(Allocation(warehouse_id, code, product_id, total))
     return allocations
 
 

@@ -548,6 +548,27 @@ def test_the_confirmation_email_goes_out_after_commit(
     assert order.number in mail.outbox[0].subject
 
 
+@pytest.mark.django_db
+def test_the_confirmation_email_says_what_was_placed_in_one_query(
+    world: World, django_assert_num_queries: Callable[..., Any]
+) -> None:
+    from meridian.ordering.notifications import send_order_email
+
+    order = world.order(po_number="PO-77")
+    mail.outbox.clear()
+
+    with django_assert_num_queries(1):  # the order with its account and placer
+        send_order_email(order_id=order.pk, event="placed")
+
+    assert mail.outbox[0].to == [world.buyer.user.email]
+    assert mail.outbox[0].subject == f"Order {order.number} received"
+    stored = Order.objects.get(pk=order.pk)  # the total as the database answers it (4 places)
+    assert mail.outbox[0].body == (
+        f"Order {order.number} for {world.child.name}\nStatus: {order.get_status_display()}\n"
+        f"Total: {stored.total} {order.currency}\nPO number: PO-77"
+    )
+
+
 # --- the transaction -------------------------------------------------------------------------
 
 

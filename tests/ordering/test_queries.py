@@ -115,3 +115,55 @@ def test_carts_are_listed_in_scope(world: World) -> None:
     assert [cart.pk for cart in queries.list_carts(actor=world.rep_actor)] == [shared.pk]
     assert [cart.pk for cart in queries.list_carts(actor=world.admin_actor)] == [shared.pk]
     assert mine.pk not in {cart.pk for cart in queries.list_carts(actor=world.admin_actor)}
+
+
+# --- hand-written statements answer what the ORM answered -------------------------------------
+
+
+@pytest.mark.django_db
+def test_the_hand_written_statements_answer_what_the_orm_answers(world: World) -> None:
+    from django.db.models import Sum
+
+    from meridian.ordering import engine
+    from meridian.ordering.models import BuyerOrderLimit, Order
+    from meridian.ordering.notifications import _placed_order
+    from tests.ordering.factories import BuyerOrderLimitFactory
+
+    own = world.order([(world.bolt, 10)])
+    world.order([(world.hammer, 1)], actor=world.rep_actor, account=world.child)
+    world.order([(world.bolt, 3)], actor=world.actor(world.other_buyer))  # another account's
+    BuyerOrderLimitFactory(buyer=world.buyer, order_limit=Decimal("12.5"))
+
+    for path in (world.parent.path, world.child.path, world.child.path + "%", "_" + world.child.path[1:]):
+        orm = Order.objects.filter(
+            organization_id=world.organization.pk,
+            account__path__startswith=path,
+            currency="USD",
+            payment_method=Order.PaymentMethod.TERMS,
+            status__in=[str(status) for status in engine.OPEN_STATUSES],
+        ).aggregate(total=Sum("total"))["total"] or Decimal(0)
+        mine = queries.open_orders_total(
+            organization_id=world.organization.pk, account_path=path, currency="USD"
+        )
+        assert (str(mine), mine) == (str(orm), orm)
+    limit = queries.buyer_order_limit(user_id=world.buyer.user_id)
+    orm_limit = (
+        BuyerOrderLimit.objects.filter(buyer__user_id=world.buyer.user_id)
+        .values_list("order_limit", flat=True)
+        .first()
+    )
+    assert (str(limit), limit) == (str(orm_limit), orm_limit)
+    assert queries.buyer_order_limit(user_id=world.rep.user_id) is None
+    found = _placed_order(own.pk)
+    assert found is not None
+    mailed, placer = found
+    stored = Order.objects.select_related("account", "placed_by").get(pk=own.pk)
+    assert (mailed.number, mailed.total, mailed.status, mailed.account.name, placer) == (
+        stored.number,
+        stored.total,
+        stored.status,
+        stored.account.name,
+        stored.placed_by.email if stored.placed_by else "",
+    )
+    assert str(mailed.total) == str(stored.total)
+    assert _placed_order(own.pk + 1000) is None

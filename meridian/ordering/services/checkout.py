@@ -304,11 +304,7 @@ def resolve_ship_to(
             raise OneTimeAddressNotAllowed()
         return None, address_snapshot(None, ship_to)
     if ship_to is None:
-        address = (
-            Address.objects.filter(account_id=account.pk, is_shipping=True)
-            .order_by("-is_default_shipping", "pk")
-            .first()
-        )
+        address = queries.default_shipping_address(account=account)
         if address is None:
             raise InvalidInput.on("ship_to", "required: the account has no shipping address")
         return address, address_snapshot(address, None)

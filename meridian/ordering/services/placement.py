@@ -34,7 +34,6 @@ from meridian.ordering.errors import (
 )
 from meridian.ordering.models import (
     AccountOrderingSettings,
-    BuyerOrderLimit,
     Cart,
     Order,
     OrderLine,
@@ -308,11 +307,7 @@ def _credit_account(prepared: Prepared) -> tuple[int, str, Decimal] | None:
 def _buyer_limit(actor: Actor) -> Decimal | None:
     if not actor.is_buyer or actor.user_id is None:
         return None
-    return (
-        BuyerOrderLimit.objects.filter(buyer__user_id=actor.user_id)
-        .values_list("order_limit", flat=True)
-        .first()
-    )
+    return queries.buyer_order_limit(user_id=actor.user_id)
 
 
 def _month(now: dt.datetime, website: Website) -> tuple[dt.datetime, dt.datetime]:
@@ -357,7 +352,7 @@ def _place(
     locked = {credit[0]} if credit else set()
     if budget is not None:
         locked.add(account.pk)
-    queries.lock_accounts(account_ids=locked)
+    queries.lock_account_rows(account_ids=locked)
     exposure = (
         queries.open_orders_total(
             organization_id=account.organization_id, account_path=credit[1], currency=currency
