@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import pytest
 
 from meridian.core.actor import StaffRole
@@ -77,3 +80,33 @@ def test_malformed_references_are_not_found_not_errors(tree: dict[str, Account],
 
     with pytest.raises(AccountNotFound):
         get_account(actor=actor, reference=reference)
+
+
+@pytest.mark.django_db
+def test_a_buyers_actor_carries_the_account_chain_roles_and_group(
+    tree: dict[str, Account], django_assert_num_queries: Callable[..., Any]
+) -> None:
+    from meridian.core.actor import ActorKind, BuyerRole
+    from meridian.customers.queries import build_actor
+    from tests.customers.factories import CustomerGroupFactory
+
+    leaf = tree["line"]
+    group = CustomerGroupFactory(organization=leaf.organization)
+    Account.objects.filter(pk=leaf.pk).update(customer_group=group)
+    buyer = BuyerUserFactory(account=leaf, is_approver=True, is_viewer=False)
+
+    with django_assert_num_queries(3):  # the buyer with its account; ancestors; websites
+        actor = build_actor(user_id=buyer.user_id)
+
+    assert actor.kind == ActorKind.BUYER and actor.user_id == buyer.user_id
+    assert (actor.organization_id, actor.account_id, actor.account_path) == (
+        leaf.organization_id,
+        leaf.pk,
+        leaf.path,
+    )
+    assert actor.account_ancestor_ids == (tree["holding"].pk, tree["plant"].pk)  # root first
+    assert actor.customer_group_id == group.pk and actor.branch_id == leaf.branch_id
+    assert actor.buyer_roles == frozenset({BuyerRole.BUYER, BuyerRole.APPROVER})
+    buyer.user.is_active = False
+    buyer.user.save()
+    assert build_actor(user_id=buyer.user_id).kind == ActorKind.ANONYMOUS
