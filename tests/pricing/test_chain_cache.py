@@ -243,13 +243,13 @@ def test_a_rule_follows_its_category_when_the_category_moves(world: dict[str, Pr
 def test_the_cache_is_bounded(
     world: dict[str, PriceList], shop: Shop, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(cache, "CHAIN_CACHE_SIZE", 2)
+    monkeypatch.setattr(cache.chains, "size", 2)
     _bolt(shop)  # chain and promotions: 2 entries
     resolve_prices(
         actor=shop.staff, account=shop.sibling, lines=[PriceLineRequest(sku="BOLT", quantity=D(1))]
     )
 
-    assert len(cache._entries) == 2
+    assert len(cache.chains) == 2
 
 
 @pytest.mark.postgres
