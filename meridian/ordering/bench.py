@@ -517,6 +517,13 @@ def _run(
     threads: int,
     big_orders: int,
 ) -> list[str]:
+    if connection.vendor == "postgresql":
+        # Every run leaves thousands of orders behind; where autovacuum is off or lags (this
+        # machine's server runs without it), the credit-exposure sum then plans over every open
+        # order of the organization (23 ms instead of 1.4 ms, inside the account's lock). Fresh
+        # statistics make runs comparable, as the server's own autovacuum would in production.
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
     found = _organization(organization)
     website = Website.objects.filter(organization=found).order_by("-is_default", "pk").first()
     if website is None:
