@@ -19,7 +19,7 @@ from django.db.models import QuerySet
 
 from meridian.catalog.models import Category
 from meridian.core.money import CURRENCY_CHOICES
-from meridian.customers.models import CustomerGroup
+from meridian.customers.models import Account, CustomerGroup
 from meridian.pricing.errors import RowError
 from meridian.pricing.models import (
     AccountPricingSettings,
@@ -29,7 +29,7 @@ from meridian.pricing.models import (
     RebateProgram,
     Strategy,
 )
-from meridian.pricing.services import EntryRow
+from meridian.pricing.services import ContractInput, EntryRow
 from meridian.tenancy.models import Website
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -251,6 +251,22 @@ class ContractForm(forms.Form):
     def __init__(self, data: object = None, *, price_lists: QuerySet[PriceList]) -> None:
         super().__init__(data, prefix="contract")  # type: ignore[arg-type]  # QueryDict or None
         self.fields["price_list"].queryset = price_lists  # type: ignore[attr-defined]  # ModelChoiceField
+
+    def to_input(self, *, account: Account, external_id: str = "") -> ContractInput:
+        """The valid form's contract for `account` (the form does not change an ERP's id)."""
+        data = self.cleaned_data
+        return ContractInput(
+            number=data["number"],
+            account=account,
+            price_list=data["price_list"],
+            applies_to_children=data["applies_to_children"],
+            prices_are_final=data["prices_are_final"],
+            valid_from=data["valid_from"],
+            valid_to=data["valid_to"],
+            priority=data["priority"],
+            external_id=external_id,
+            terms=data["terms"],
+        )
 
 
 class ContractEditForm(ContractForm):

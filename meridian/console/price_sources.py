@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
@@ -190,17 +191,7 @@ def edit_contract(request: HttpRequest, contract_id: int) -> HttpResponse:
             services.update_contract(
                 actor=actor,
                 contract=contract,
-                data=replace(
-                    services.ContractInput.of(contract),
-                    number=data["number"],
-                    price_list=data["price_list"],
-                    applies_to_children=data["applies_to_children"],
-                    prices_are_final=data["prices_are_final"],
-                    valid_from=data["valid_from"],
-                    valid_to=data["valid_to"],
-                    priority=data["priority"],
-                    terms=data["terms"],
-                ),
+                data=form.to_input(account=contract.account, external_id=contract.external_id),
                 is_active=data["is_active"],
             )
         except (Conflict, RuleViolation) as exc:
@@ -250,38 +241,15 @@ def create_price_rule(request: HttpRequest, price_list_id: int) -> HttpResponse:
     price_list = queries.get_price_list(actor=actor, reference=price_list_id)  # 404 before the role's 403
     services.require_pricing_editor(actor)
     form = rule_form_for(actor, request.POST)
-    if form.is_valid():
-        data = form.cleaned_data
-        product = None
-        if data["sku"]:
-            try:
-                product = catalog.get_product(actor=actor, reference=data["sku"])
-            except ProductNotFound:
-                form.add_error("sku", f"No product {data['sku']}.")
-        if not form.errors:
-            try:
-                services.create_price_rule(
-                    actor=actor,
-                    price_list=price_list,
-                    data=services.RuleInput(
-                        base=data["base"],
-                        multiplier=data["multiplier"],
-                        percent=data["percent"],
-                        rounding=data["rounding"],
-                        base_price_list=data["base_price_list"],
-                        category=data["category"],
-                        product=product,
-                        name=data["name"],
-                        priority=data["priority"],
-                        valid_from=data["valid_from"],
-                        valid_to=data["valid_to"],
-                    ),
-                )
-            except (Conflict, RuleViolation) as exc:
-                add_domain_error(form, exc)
-            else:
-                messages.success(request, f"The rule now derives prices for {price_list.code}.")
-                return redirect(f"{reverse('console:price_list', args=[price_list.pk])}#rules")
+    rule_input = _rule_input(actor, form) if form.is_valid() else None
+    if rule_input is not None:
+        try:
+            services.create_price_rule(actor=actor, price_list=price_list, data=rule_input)
+        except (Conflict, RuleViolation) as exc:
+            add_domain_error(form, exc)
+        else:
+            messages.success(request, f"The rule now derives prices for {price_list.code}.")
+            return redirect(f"{reverse('console:price_list', args=[price_list.pk])}#rules")
     return price_list_page_with(request, price_list, form)
 
 
@@ -294,6 +262,32 @@ def delete_price_rule(request: HttpRequest, rule_id: int) -> HttpResponse:
     services.delete_price_rule(actor=actor, rule=rule)
     messages.success(request, f"The rule is removed from {rule.price_list.code}.")
     return redirect(f"{reverse('console:price_list', args=[rule.price_list_id])}#rules")
+
+
+def _rule_input(actor: Actor, form: forms.Form) -> services.RuleInput | None:
+    """A valid rule form's values for the services, its SKU looked up in the actor's catalog; None
+    (and the error on `sku`) when there is no such product."""
+    data = form.cleaned_data
+    product = None
+    if data["sku"]:
+        try:
+            product = catalog.get_product(actor=actor, reference=data["sku"])
+        except ProductNotFound:
+            form.add_error("sku", f"No product {data['sku']}.")
+            return None
+    return services.RuleInput(
+        base=data["base"],
+        multiplier=data["multiplier"],
+        percent=data["percent"],
+        rounding=data["rounding"],
+        base_price_list=data["base_price_list"],
+        category=data["category"],
+        product=product,
+        name=data["name"],
+        priority=data["priority"],
+        valid_from=data["valid_from"],
+        valid_to=data["valid_to"],
+    )
 
 
 def _rule_form(actor: Actor, rule: PriceRule, data: QueryDict | None = None) -> RuleEditForm:
@@ -327,39 +321,17 @@ def edit_price_rule(request: HttpRequest, rule_id: int) -> HttpResponse:
     rule = queries.get_price_rule(actor=actor, rule_id=rule_id)  # 404 before the role's 403
     services.require_pricing_editor(actor)
     form = _rule_form(actor, rule, request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        product = None
-        if data["sku"]:
-            try:
-                product = catalog.get_product(actor=actor, reference=data["sku"])
-            except ProductNotFound:
-                form.add_error("sku", f"No product {data['sku']}.")
-        if not form.errors:
-            try:
-                services.update_price_rule(
-                    actor=actor,
-                    rule=rule,
-                    data=services.RuleInput(
-                        base=data["base"],
-                        multiplier=data["multiplier"],
-                        percent=data["percent"],
-                        rounding=data["rounding"],
-                        base_price_list=data["base_price_list"],
-                        category=data["category"],
-                        product=product,
-                        name=data["name"],
-                        priority=data["priority"],
-                        valid_from=data["valid_from"],
-                        valid_to=data["valid_to"],
-                    ),
-                    is_active=data["is_active"],
-                )
-            except (Conflict, RuleViolation) as exc:
-                add_domain_error(form, exc)
-            else:
-                messages.success(request, f"The rule of {rule.price_list.code} is saved.")
-                return redirect(f"{reverse('console:price_list', args=[rule.price_list_id])}#rules")
+    rule_input = _rule_input(actor, form) if request.method == "POST" and form.is_valid() else None
+    if rule_input is not None:
+        try:
+            services.update_price_rule(
+                actor=actor, rule=rule, data=rule_input, is_active=form.cleaned_data["is_active"]
+            )
+        except (Conflict, RuleViolation) as exc:
+            add_domain_error(form, exc)
+        else:
+            messages.success(request, f"The rule of {rule.price_list.code} is saved.")
+            return redirect(f"{reverse('console:price_list', args=[rule.price_list_id])}#rules")
     context = {"rule": rule, "form": form}
     status = 422 if form.is_bound else 200
     return render(request, "console/prices/rule_form.html", context, status=status)

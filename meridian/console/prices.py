@@ -406,21 +406,10 @@ def create_contract(request: HttpRequest, account_id: int) -> HttpResponse:
     services.require_pricing_editor(actor)
     form = ContractForm(request.POST, price_lists=queries.list_price_lists(actor=actor))
     if form.is_valid():
-        data = form.cleaned_data
         try:
             contract = services.create_contract(
                 actor=actor,
-                data=services.ContractInput(
-                    number=data["number"],
-                    account=account,
-                    price_list=data["price_list"],
-                    applies_to_children=data["applies_to_children"],
-                    prices_are_final=data["prices_are_final"],
-                    valid_from=data["valid_from"],
-                    valid_to=data["valid_to"],
-                    priority=data["priority"],
-                    terms=data["terms"],
-                ),
+                data=form.to_input(account=account),
             )
         except (Conflict, RuleViolation) as exc:
             add_domain_error(form, exc)
