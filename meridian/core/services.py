@@ -19,8 +19,12 @@ from meridian.core.errors import InvalidInput, NotAllowed
 from meridian.core.middleware import resolver
 from meridian.core.models import ApiToken, AuditEntry, OutboxEvent, User
 
+# A token's last use is written at most this often (one UPDATE, not one per request).
+LAST_USE_RESOLUTION = timedelta(minutes=5)
 
-def _hash(secret: str) -> str:
+
+def token_key_hash(secret: str) -> str:
+    """What the token table stores of a secret (its SHA-256), and looks tokens up by."""
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
@@ -42,7 +46,7 @@ def issue_token(
         kind=kind,
         name=name,
         prefix=secret[:12],
-        key_hash=_hash(secret),
+        key_hash=token_key_hash(secret),
         expires_at=timezone.now() + ttl if ttl else None,
         organization_id=organization_id,
     )
@@ -55,7 +59,7 @@ def authenticate_token(*, secret: str) -> User | None:
         return None
     token = (
         ApiToken.objects.select_related("user")
-        .filter(key_hash=_hash(secret), revoked_at__isnull=True)
+        .filter(key_hash=token_key_hash(secret), revoked_at__isnull=True)
         .first()
     )
     now = timezone.now()
@@ -65,9 +69,14 @@ def authenticate_token(*, secret: str) -> User | None:
         or (token.expires_at is not None and token.expires_at <= now)
     ):
         return None
-    if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=5):
-        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    record_token_use(token_id=token.pk, last_used_at=token.last_used_at, now=now)
     return token.user
+
+
+def record_token_use(*, token_id: int, last_used_at: datetime | None, now: datetime) -> None:
+    """Write that a live token was used `now`, unless its last use is recent (at most one UPDATE)."""
+    if last_used_at is None or now - last_used_at > LAST_USE_RESOLUTION:
+        ApiToken.objects.filter(pk=token_id).update(last_used_at=now)
 
 
 @transaction.atomic

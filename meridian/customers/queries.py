@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
 from django.db import connection, models
 from django.db.models import Q, QuerySet
 
 from meridian.core.actor import Actor, ActorKind, BuyerRole, StaffRole
-from meridian.core.models import User
+from meridian.core.models import ApiToken, User
 from meridian.customers.errors import AccountNotFound
 from meridian.customers.models import Account, Address, BuyerUser, CustomerGroup, PaymentTerms
-from meridian.staff.models import StaffMember
+from meridian.staff.models import StaffMember, Territory
+from meridian.tenancy.models import Website
 from meridian.tenancy.queries import find_website
 
 EXTERNAL_PREFIX = "ext:"
@@ -98,6 +105,139 @@ def build_actor(*, user_id: int, host: str = "", website_id: int | None = None) 
             staff_id=staff.pk,
             staff_role=StaffRole(staff.role),
             territory_ids=tuple(staff.territories.values_list("pk", flat=True)),
+        )
+    return Actor(kind=ActorKind.ANONYMOUS, user_id=user_id)
+
+
+@dataclass(frozen=True, slots=True)
+class TokenHolder:
+    """A live API token (not revoked, not expired, its user active) and who its user acts as."""
+
+    token_id: int
+    last_used_at: datetime | None
+    user: User
+    actor: Actor
+
+
+def find_token_holder(
+    *, key_hash: str, now: datetime, host: str = "", website_id: int | None = None
+) -> TokenHolder | None:
+    """The live token with this hash, its user and the Actor `build_actor` resolves for that user,
+    else None. Every API request runs it: 1 statement on PostgreSQL (`_token_holder_sql`), elsewhere
+    the token+user, then `build_actor`'s queries."""
+    if connection.vendor != "postgresql":
+        token = (
+            ApiToken.objects.select_related("user").filter(key_hash=key_hash, revoked_at__isnull=True).first()
+        )
+        if (
+            token is None
+            or not token.user.is_active
+            or (token.expires_at is not None and token.expires_at <= now)
+        ):
+            return None
+        actor = build_actor(user_id=token.user_id, host=host, website_id=website_id)
+        return TokenHolder(token_id=token.pk, last_used_at=token.last_used_at, user=token.user, actor=actor)
+    sql, user_fields = _token_holder_sql()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [website_id, host, key_hash, True, now])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    token_id, last_used_at = row[0], row[1]
+    user = User.from_db(connection.alias, user_fields, row[2 : 2 + len(user_fields)])
+    actor = _actor_from_row(user.pk, row[2 + len(user_fields) :])
+    return TokenHolder(token_id=token_id, last_used_at=last_used_at, user=user, actor=actor)
+
+
+@functools.cache
+def _token_holder_sql() -> tuple[str, list[str]]:
+    """The statement of `find_token_holder` on PostgreSQL, and the user fields it reads.
+
+    Its row: the token's id and last use, the user's columns, then what `_actor_from_row` reads,
+    with the rules of `build_actor`: the buyer row with its account and the account's ancestor ids
+    (root first), else the staff row with its territories; and the website `find_website` chooses
+    in their organization (the one asked for, else the host's, else the default, else the first).
+    Parameters: the website id asked for, the host, the token hash, True, now."""
+    user_fields = [field.attname for field in User._meta.concrete_fields]
+    user_columns = ", ".join(f"u.{field.column}" for field in User._meta.concrete_fields)
+    steplen = Account.steplen
+    sql = (
+        f"SELECT t.id, t.last_used_at, {user_columns},"
+        " b.id, b.account_id, b.is_admin, b.is_buyer, b.is_approver, b.is_viewer,"
+        " b.organization_id, b.path, b.customer_group_id, b.branch_id,"
+        f" ARRAY(SELECT p.id FROM {_quoted(Account)} p WHERE p.path = ANY(ARRAY("
+        f"SELECT substr(b.path, 1, n * {steplen}) FROM generate_series(1, length(b.path) / {steplen} - 1) n"
+        ")) ORDER BY length(p.path)),"
+        " s.id, s.organization_id, s.role,"
+        f" ARRAY(SELECT r.territory_id FROM {_quoted(Territory.reps.through)} r"
+        " WHERE r.staffmember_id = s.id ORDER BY r.territory_id),"
+        f" (SELECT w.id FROM {_quoted(Website)} w"
+        " WHERE w.organization_id = COALESCE(b.organization_id, s.organization_id)"
+        " ORDER BY (w.id = %s) IS TRUE DESC, (w.domain = NULLIF(%s, '')) IS TRUE DESC, w.is_default DESC, w.id"
+        " LIMIT 1)"
+        f" FROM {_quoted(ApiToken)} t INNER JOIN {_quoted(User)} u ON u.id = t.user_id"
+        # OFFSET 0 keeps each LATERAL a subquery planned on its own: planning a join order over
+        # all five tables cost more than running the statement (planning 0.38 -> 0.26 ms).
+        " LEFT JOIN LATERAL (SELECT b.id, b.account_id, b.is_admin, b.is_buyer, b.is_approver, b.is_viewer,"
+        " a.organization_id, a.path, a.customer_group_id, a.branch_id"
+        f" FROM {_quoted(BuyerUser)} b INNER JOIN {_quoted(Account)} a ON a.id = b.account_id"
+        " WHERE b.user_id = u.id OFFSET 0) b ON TRUE"
+        " LEFT JOIN LATERAL (SELECT s.id, s.organization_id, s.role"
+        f" FROM {_quoted(StaffMember)} s WHERE s.user_id = u.id OFFSET 0) s ON TRUE"
+        " WHERE t.key_hash = %s AND t.revoked_at IS NULL AND u.is_active = %s"
+        " AND (t.expires_at IS NULL OR t.expires_at > %s)"
+    )
+    return sql, user_fields
+
+
+@functools.cache
+def _buyer_roles(is_admin: bool, is_buyer: bool, is_approver: bool, is_viewer: bool) -> frozenset[BuyerRole]:
+    """`BuyerUser.roles` for these flags (16 combinations, each built once)."""
+    return BuyerUser(is_admin=is_admin, is_buyer=is_buyer, is_approver=is_approver, is_viewer=is_viewer).roles
+
+
+def _actor_from_row(user_id: int, row: Sequence[Any]) -> Actor:
+    """The Actor of a `_token_holder_sql` row's actor columns (a buyer, else staff, else anonymous)."""
+    (
+        buyer_id,
+        account_id,
+        is_admin,
+        is_buyer,
+        is_approver,
+        is_viewer,
+        organization_id,
+        path,
+        customer_group_id,
+        branch_id,
+        ancestor_ids,
+        staff_id,
+        staff_organization_id,
+        staff_role,
+        territory_ids,
+        website_id,
+    ) = row
+    if buyer_id is not None:
+        return Actor(
+            kind=ActorKind.BUYER,
+            user_id=user_id,
+            organization_id=organization_id,
+            website_id=website_id,
+            account_id=account_id,
+            account_path=path,
+            account_ancestor_ids=tuple(ancestor_ids),
+            customer_group_id=customer_group_id,
+            branch_id=branch_id,
+            buyer_roles=_buyer_roles(bool(is_admin), bool(is_buyer), bool(is_approver), bool(is_viewer)),
+        )
+    if staff_id is not None:
+        return Actor(
+            kind=ActorKind.STAFF,
+            user_id=user_id,
+            organization_id=staff_organization_id,
+            website_id=website_id,
+            staff_id=staff_id,
+            staff_role=StaffRole(staff_role),
+            territory_ids=tuple(territory_ids),
         )
     return Actor(kind=ActorKind.ANONYMOUS, user_id=user_id)
 

@@ -10,6 +10,7 @@ from meridian.core.actor import StaffRole
 from meridian.customers.models import Account, CustomerGroup
 from meridian.staff.models import StaffMember
 from meridian.tenancy.models import Organization
+from tests.api.auth_queries import auth_queries
 from tests.api.conftest import ClientFor
 from tests.customers.factories import AccountFactory, BuyerUserFactory, CustomerGroupFactory
 from tests.staff.factories import StaffMemberFactory
@@ -97,9 +98,8 @@ def test_account_list_query_count_is_flat(
         AccountFactory(parent=plant, name=f"Line {index}")
     client = client_for(StaffMemberFactory(organization=org, role=StaffRole.ADMIN))
 
-    # token+user, token.last_used_at, buyer (none), staff, websites, territories;
-    # count, accounts+group+rep+branch, parents, children
-    with django_assert_num_queries(10):
+    # auth (staff, the token's last use); count, accounts+group+rep+branch, parents, children
+    with django_assert_num_queries(auth_queries(staff=True) + 4):
         response = client.get("/api/v1/accounts", {"q": "plant"})
 
     assert response.json()["count"] == rows

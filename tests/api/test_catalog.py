@@ -12,6 +12,7 @@ from meridian.core.actor import StaffRole
 from meridian.customers.models import Account
 from meridian.staff.models import StaffMember
 from meridian.tenancy.models import Organization
+from tests.api.auth_queries import auth_queries
 from tests.api.conftest import ClientFor
 from tests.catalog.factories import (
     CategoryFactory,
@@ -364,11 +365,11 @@ def test_buyer_product_list_query_count_is_flat(
     VisibilityRuleFactory(organization=shop.org, account=shop.account, category=shop.fasteners)
     client = client_for(BuyerUserFactory(account=shop.account))
 
-    # token+user, token.last_used_at, buyer+account, websites; visibility rules;
+    # auth (a buyer, the token's last use); visibility rules;
     # page ids+window count, products+category, own part numbers, units;
     # prices: website+strategy, assignments, contracts, entries+customer prices, promotions
     # (no list applies, so no rules to load)
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(auth_queries() + 10):
         response = client.get("/api/v1/products", {"q": "bolt"})
 
     assert response.json()["count"] == rows
@@ -383,9 +384,8 @@ def test_staff_product_list_query_count_is_flat(
     _catalog(shop.org, rows, shop.account)
     client: Client = client_for(shop.editor)
 
-    # token+user, token.last_used_at, buyer (none), staff, websites, territories;
-    # count, products+category, units
-    with django_assert_num_queries(9):
+    # auth (staff, the token's last use); count, products+category, units
+    with django_assert_num_queries(auth_queries(staff=True) + 3):
         response = client.get("/api/v1/products")
 
     assert response.json()["count"] == rows

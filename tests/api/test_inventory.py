@@ -16,6 +16,7 @@ from meridian.inventory import services
 from meridian.inventory.models import StockLevel, StockMovement, Warehouse
 from meridian.staff.models import StaffMember
 from meridian.tenancy.models import Organization, Website
+from tests.api.auth_queries import auth_queries
 from tests.api.conftest import ClientFor
 from tests.catalog.factories import ProductFactory
 from tests.customers.factories import AccountFactory, BuyerUserFactory
@@ -287,8 +288,8 @@ def test_warehouse_list_query_count_is_flat(
         WarehouseFactory(organization=org, code=f"DS{index}", kind=Warehouse.Kind.DROPSHIP, supplier=supplier)
     client = client_for(StaffMemberFactory(organization=org, role=StaffRole.SALES_MANAGER))
 
-    # token+user, token.last_used_at, buyer (none), staff, websites, territories; count, warehouses+supplier
-    with django_assert_num_queries(8):
+    # auth (staff, the token's last use); count, warehouses+supplier
+    with django_assert_num_queries(auth_queries(staff=True) + 2):
         response = client.get("/api/v1/warehouses")
 
     assert response.json()["count"] == rows
@@ -612,10 +613,9 @@ def test_bulk_count_query_count_is_flat(
     client = client_for(room.clerk)
     body = {"rows": [{"warehouse": "CHI", "sku": p.sku, "on_hand": "12"} for p in products]}
 
-    # token+user, token.last_used_at, buyer (none), staff, websites, territories; warehouses; products;
-    # organization; savepoint; existing levels; lock levels; update levels; insert movements; outbox event;
-    # release savepoint
-    with django_assert_num_queries(16):
+    # auth (staff, the token's last use); warehouses; products; organization; savepoint; existing levels;
+    # lock levels; update levels; insert movements; outbox event; release savepoint
+    with django_assert_num_queries(auth_queries(staff=True) + 10):
         response = client.put("/api/v1/stock", body, content_type=JSON)
 
     assert response.json()["changed"] == rows
@@ -791,9 +791,8 @@ def test_ledger_query_count_is_flat(
         receive(room.chicago if index % 2 else room.reno, ProductFactory(organization=room.org), 3)
     client = client_for(room.rep)
 
-    # token+user, token.last_used_at, buyer (none), staff, websites, territories; count,
-    # movements+warehouse+product
-    with django_assert_num_queries(8):
+    # auth (staff, the token's last use); count, movements+warehouse+product
+    with django_assert_num_queries(auth_queries(staff=True) + 2):
         response = client.get("/api/v1/stock/movements")
 
     assert response.json()["count"] == rows

@@ -13,6 +13,7 @@ from meridian.catalog.models import VisibilityRule
 from meridian.core.actor import StaffRole
 from meridian.inventory import services
 from meridian.inventory.models import BackorderPolicy
+from tests.api.auth_queries import auth_queries
 from tests.api.conftest import ClientFor
 from tests.api.test_inventory import Stockroom, build_stockroom
 from tests.catalog.factories import ProductFactory, VisibilityRuleFactory
@@ -208,9 +209,9 @@ def test_availability_query_count_is_flat(
         skus.append(product.sku)
     client = client_for(BuyerUserFactory(account=room.account))
 
-    # token+user, token.last_used_at, buyer+account, websites; visibility rules, products by SKU;
-    # routing, product facts, stock levels
-    with django_assert_num_queries(9):
+    # auth (a buyer, the token's last use); visibility rules, products by SKU; routing, product facts,
+    # stock levels
+    with django_assert_num_queries(auth_queries() + 5):
         response = client.get(URL, {"skus": ",".join(skus)})
 
     assert [item["total_available"] for item in response.json()["items"]] == ["15.000"] * rows

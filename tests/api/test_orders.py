@@ -12,6 +12,7 @@ from meridian.inventory.models import StockLevel
 from meridian.ordering.models import Order
 from meridian.ordering.services import OrderLineRequest, place_order
 from tests.actors import actor_for
+from tests.api.auth_queries import auth_queries
 from tests.api.conftest import ClientFor
 from tests.ordering.conftest import World, build_world
 from tests.ordering.test_place_order import PLACEMENT_QUERIES
@@ -255,8 +256,8 @@ def test_the_list_costs_the_same_whatever_the_number_of_orders(
         _place(world)
     client = client_for(world.buyer)
 
-    # token+user, token.last_used_at, buyer+account, ancestors, websites; count, orders+account+placing user
-    with django_assert_num_queries(7):
+    # auth (a buyer whose account has ancestors, the token's last use); count, orders+account+placing user
+    with django_assert_num_queries(auth_queries(ancestors=True) + 2):
         response = client.get(ORDERS)
 
     assert response.json()["count"] == orders
@@ -328,9 +329,10 @@ def test_placing_over_http_costs_a_fixed_number_of_queries(
     client = client_for(world.buyer)
     post_order(client, {"lines": [{"sku": "BOLT-M8", "quantity": "1"}]})  # warm caches
 
-    # token, last use, buyer, websites; placement (PLACEMENT_QUERIES in tests/ordering); the answer:
-    # allocations (the order, its lines and its history are answered as placement wrote them)
-    with django_assert_num_queries(4 + PLACEMENT_QUERIES + 1):
+    # auth (a buyer whose account has ancestors; the token's last use was written by the first
+    # order); placement (PLACEMENT_QUERIES in tests/ordering); the answer: allocations (the order,
+    # its lines and its history are answered as placement wrote them)
+    with django_assert_num_queries(auth_queries(ancestors=True, last_use=False) + PLACEMENT_QUERIES + 1):
         response = post_order(
             client, {"lines": [{"sku": "BOLT-M8", "quantity": "1"}, {"sku": "HAMMER", "quantity": 1}]}
         )

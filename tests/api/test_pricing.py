@@ -19,6 +19,7 @@ from meridian.pricing.models import (
     PriceListEntry,
     Promotion,
 )
+from tests.api.auth_queries import auth_queries
 from tests.api.conftest import ClientFor
 from tests.catalog.factories import ProductFactory
 from tests.customers.factories import CustomerGroupFactory
@@ -33,8 +34,8 @@ from tests.pricing.factories import (
 
 JSON = "application/json"
 D = Decimal
-# token+user, token.last_used_at, buyer (none), staff, websites, territories
-STAFF_AUTH_QUERIES = 6
+# auth (staff, the token's last use)
+STAFF_AUTH_QUERIES = auth_queries(staff=True)
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from meridian.pricing.models import Promotion
+from tests.api.auth_queries import auth_queries
 from tests.api.conftest import ClientFor
 from tests.catalog.factories import ProductFactory
 from tests.pricing.channel_world import PriceWorld, build_price_world
@@ -126,10 +127,10 @@ def test_priced_product_list_query_count_is_flat(
         PriceListEntryFactory(price_list=world.web, product=product, min_quantity=D(10), price=D("2.50"))
     client = client_for(world.buyer)
 
-    # token+user, token.last_used_at, buyer+account, the account's ancestors, websites;
+    # auth (a buyer whose account has ancestors, the token's last use);
     # visibility rules; page ids+window count, products+category, own part numbers, units; prices: website+strategy,
     # assignments, contracts, rules, entries+customer prices, promotions
-    with django_assert_num_queries(16):
+    with django_assert_num_queries(auth_queries(ancestors=True) + 11):
         response = client.get("/api/v1/products", {"q": "listed"})
 
     items = response.json()["items"]
