@@ -323,6 +323,26 @@ def test_a_buyer_resolves_for_their_subtree_only(shop: Shop) -> None:
 
 
 @pytest.mark.django_db
+def test_a_buyer_pricing_their_own_account_instance_reads_no_account_and_others_stay_scoped(
+    shop: Shop,
+) -> None:
+    PriceAssignmentFactory(price_list=_list(shop, "WEB", {"BOLT": "2.00"}), website=shop.website)
+    line = [PriceLineRequest(sku="BOLT", quantity=D(1))]
+    foreign = AccountFactory()
+
+    with CaptureQueriesContext(connection) as own_queries:
+        own = resolve_prices(actor=shop.buyer_actor, account=shop.child, lines=line)
+    below = resolve_prices(actor=shop.buyer_actor, account=shop.grandchild, lines=line)
+
+    assert own.account_id == shop.child.pk and own.lines[0].unit_price == D("2.00")
+    assert not any('"customers_account"."number"' in q["sql"] for q in own_queries.captured_queries)
+    assert below.account_id == shop.grandchild.pk
+    for other in (shop.sibling, shop.parent, foreign):
+        with pytest.raises(AccountNotFound):
+            resolve_prices(actor=shop.buyer_actor, account=other, lines=line)
+
+
+@pytest.mark.django_db
 def test_another_organizations_account_and_an_unassigned_rep_get_not_found(shop: Shop) -> None:
     foreign = AccountFactory()
     rep = StaffMemberFactory(organization=shop.organization, role=StaffRole.SALES_REP)
@@ -489,12 +509,13 @@ def _busy_shop(shop: Shop) -> None:
 
 
 # Staff, cold: account, website (with the pricing stamp), products, part numbers, assignments,
-# contracts, rules, entries with customer prices (one UNION ALL), coupons, promotions. A buyer adds
-# the visibility rules; a line that names a unit adds the products' units. Warm (the chain cached
-# under the same stamp): no assignments, contracts or rules; the promotions query still runs, for
-# the one the coupon unlocks.
+# contracts, rules, entries with customer prices (one UNION ALL), coupons, promotions. A buyer of
+# the priced account passes no account query (the instance is theirs) but adds the visibility
+# rules; a line that names a unit adds the products' units. Warm (the chain cached under the same
+# stamp): no assignments, contracts or rules; the promotions query still runs, for the one the
+# coupon unlocks.
 STAFF_QUERIES = 10
-BUYER_QUERIES = 11
+BUYER_QUERIES = 10
 WARM_SAVES = 3
 
 

@@ -65,6 +65,29 @@ def _validate_lines(lines: Sequence[PriceLineRequest]) -> None:
         raise InvalidInput("invalid lines", fields=errors)
 
 
+def _is_own_account(actor: Actor, account: Account) -> bool:
+    """A buyer acting for exactly this account (ordering prices through `account_view`): the scope
+    check (same organization, the account's path under the buyer's) holds by construction."""
+    return (
+        actor.is_buyer
+        and actor.account_id == account.pk
+        and actor.organization_id == account.organization_id
+        and account.path.startswith(actor.account_path)
+    )
+
+
+def _priced_account(actor: Actor, account: Account | str | int) -> Account:
+    """The account to price for, in the actor's scope (else AccountNotFound): the given instance when
+    the actor is its own buyer (no query), else read through the actor's scope (1 query)."""
+    if isinstance(account, Account) and _is_own_account(actor, account):
+        return account
+    reference = account.pk if isinstance(account, Account) else account
+    found = find_account(actor=actor, reference=reference)  # no joins: only the path matters here
+    if found is None:
+        raise AccountNotFound(reference)
+    return found
+
+
 def resolve_prices(
     *,
     actor: Actor,
@@ -82,10 +105,7 @@ def resolve_prices(
     be priced carry an error code (product_not_found, unknown_uom, no_price); nothing is written.
     """
     _validate_lines(lines)
-    reference = account.pk if isinstance(account, Account) else account
-    priced_account = find_account(actor=actor, reference=reference)  # no joins: only the path matters here
-    if priced_account is None:
-        raise AccountNotFound(reference)
+    priced_account = _priced_account(actor, account)
     scope = queries.load_scope(
         organization_id=priced_account.organization_id,
         account=queries.PricedAccount.of(priced_account),
