@@ -119,9 +119,9 @@ def resolve_prices(
         organization_id=priced_account.organization_id,
         skus={line.sku.strip() for line in lines},
         with_units=any(line.uom for line in lines),  # no unit named: every line is in its base unit
+        part_number_paths=scope.chain_paths,
     )
     by_sku = {info.sku: info for info in products.values()}
-    part_numbers = queries.part_numbers_for_chain(scope=scope, product_ids=list(products))
     engine_lines: list[engine.Line] = []
     failed: dict[int, engine.PricedLine] = {}
     for index, requested in enumerate(lines):
@@ -133,7 +133,7 @@ def resolve_prices(
                 product=info,
                 quantity=requested.quantity,
                 uom=requested.uom or "",
-                part_number=part_numbers.get(info.product_id, ""),
+                part_number=info.part_number,
             )
             if info is not None
             else None
