@@ -4,6 +4,7 @@ promotions and coupons; `engine_line` and `build_request` assemble the engine's 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -145,13 +146,13 @@ def open_window(day: dt.date, prefix: str = "") -> Q:
 
 def _scope_sql(
     *, organization_id: int, website_id: int | None, chain_paths: list[str]
-) -> tuple[str, list[object]]:
+) -> tuple[str, list[SqlParam]]:
     """The websites with their strategy, the pricing stamp and the chain's account ids (one statement)."""
     website = connection.ops.quote_name(Website._meta.db_table)
     settings = connection.ops.quote_name(WebsitePricingSettings._meta.db_table)
     stamp = connection.ops.quote_name(PricingVersion._meta.db_table)
     accounts = connection.ops.quote_name(Account._meta.db_table)
-    params: list[object] = []
+    params: list[SqlParam] = []
     if not chain_paths:
         chain = "''"
     elif connection.vendor == "postgresql":
@@ -167,7 +168,7 @@ def _scope_sql(
         )
         params += [organization_id, *chain_paths]
     sql = (
-        f"SELECT w.*, s.strategy AS pricing_strategy,"
+        f"SELECT {_website_fields()[1]}, s.strategy AS pricing_strategy,"
         f" (SELECT v.version FROM {stamp} v WHERE v.id = 1) AS pricing_version, {chain} AS pricing_chain"
         f" FROM {website} w LEFT JOIN {settings} s ON s.website_id = w.id WHERE w.organization_id = %s"
     )
@@ -176,6 +177,39 @@ def _scope_sql(
         sql += " AND w.id = %s"
         params.append(website_id)
     return sql + " ORDER BY w.is_default DESC, w.id LIMIT 1", params
+
+
+@functools.cache
+def _website_fields() -> tuple[list[str], str]:
+    """The website's attribute names and its columns as `_scope_sql` selects them, in field order."""
+    fields = Website._meta.concrete_fields
+    return [f.attname for f in fields], ", ".join(
+        f"w.{connection.ops.quote_name(str(f.column))}" for f in fields
+    )
+
+
+def _scope_row(sql: str, params: list[SqlParam]) -> tuple[Website | None, str | None, int | None, str | None]:
+    """The website of `_scope_sql` with its strategy, stamp and chain (None: no such website).
+
+    On PostgreSQL the model is made from the columns in field order (a RawQuerySet's column mapping
+    cost more than the statement); SQLite keeps `raw()`, whose converters turn its 0/1 into booleans."""
+    if connection.vendor != "postgresql":
+        found = next(iter(Website.objects.raw(sql, params)), None)
+        if found is None:
+            return None, None, None, None
+        return (
+            found,
+            getattr(found, "pricing_strategy", None),
+            getattr(found, "pricing_version", None),
+            getattr(found, "pricing_chain", None),
+        )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    if row is None:
+        return None, None, None, None
+    *values, stored, version, chain_ids = row
+    return Website.from_db(connection.alias, _website_fields()[0], values), stored, version, chain_ids
 
 
 def load_scope(
@@ -197,16 +231,13 @@ def load_scope(
         website_id=website_id,
         chain_paths=account.chain_paths if account is not None else [],
     )
-    websites = list(Website.objects.raw(sql, params))
-    if not websites:
+    website, stored, version, chain_ids = _scope_row(sql, params)
+    if website is None:
         raise NotFound(f"website {website_id} not found", fields={"website": ["not found"]})
-    website = websites[0]
-    stored = getattr(website, "pricing_strategy", None)
     strategy = engine.Strategy(stored or Strategy.PRIORITY)
     chosen = validate_currency(currency) if currency else website.default_currency
     moment = now or timezone.now()
     day = today or moment.astimezone(ZoneInfo(website.timezone or "UTC")).date()
-    version = getattr(website, "pricing_version", None)
     return PricingScope(
         organization_id,
         account,
@@ -216,7 +247,7 @@ def load_scope(
         day,
         moment,
         version=int(version) if version is not None else None,
-        chain_ids=str(getattr(website, "pricing_chain", None) or ""),
+        chain_ids=str(chain_ids or ""),
     )
 
 
@@ -456,6 +487,18 @@ def _automatic_promotions_key(scope: PricingScope) -> tuple[object, ...] | None:
     )
 
 
+def _for_buyer(scope: PricingScope) -> Q:
+    """The active promotions of the organization that may apply to the scope's buyer."""
+    account = scope.account
+    return Q(
+        Q(website__isnull=True) | Q(website_id=scope.website.pk),
+        Q(customer_group__isnull=True) | Q(customer_group_id=account.customer_group_id if account else None),
+        Q(account__isnull=True) | Q(account__path__in=scope.chain_paths),
+        organization_id=scope.organization_id,
+        is_active=True,
+    )
+
+
 def load_promotions(
     *, scope: PricingScope, coupon_codes: Sequence[str]
 ) -> tuple[tuple[engine.Promotion, ...], list[CouponOutcome]]:
@@ -485,21 +528,14 @@ def load_promotions(
             if status == "usable" and coupon is not None:
                 unlocked.setdefault(coupon.promotion_id, code)
             outcomes.append(CouponOutcome(code, status, coupon.promotion_id if coupon else None))
-    buyer = Q(
-        Q(website__isnull=True) | Q(website_id=scope.website.pk),
-        Q(customer_group__isnull=True) | Q(customer_group_id=account.customer_group_id if account else None),
-        Q(account__isnull=True) | Q(account__path__in=scope.chain_paths),
-        organization_id=scope.organization_id,
-        is_active=True,
-    )
     key = _automatic_promotions_key(scope)
     automatic = cache.lookup(key)
     if not isinstance(automatic, tuple):
         # Cold: the automatic ones and those the coupons unlock in one query, as before the cache.
         rows = list(
-            Promotion.objects.filter(buyer, Q(requires_coupon=False) | Q(pk__in=list(unlocked))).values_list(
-                *_PROMOTION_COLUMNS
-            )
+            Promotion.objects.filter(
+                _for_buyer(scope), Q(requires_coupon=False) | Q(pk__in=list(unlocked))
+            ).values_list(*_PROMOTION_COLUMNS)
         )
         automatic = tuple(_promotion(row, {}) for row in rows if not row[9])
         cache.store(key, automatic)
@@ -508,7 +544,7 @@ def load_promotions(
         by_coupon = [
             _promotion(row, unlocked)
             for row in Promotion.objects.filter(
-                buyer, pk__in=list(unlocked), requires_coupon=True
+                _for_buyer(scope), pk__in=list(unlocked), requires_coupon=True
             ).values_list(*_PROMOTION_COLUMNS)
         ]
     else:
