@@ -27,6 +27,7 @@ from meridian.catalog.models import Category, CustomerPartNumber, Product, Visib
 from meridian.core.actor import Actor
 from meridian.customers.models import Account
 from meridian.customers.queries import is_database_id
+from meridian.inventory.prepared import array_literal
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,36 +165,29 @@ def visibility_sql(actor: Actor) -> VisibilitySql:
             scopes.append(f"r.{column} = %s")
             scope_params.append(value)
     if actor.account_chain_ids:
-        scopes.append("r.account_id = ANY(%s)")
-        scope_params.append(list(actor.account_chain_ids))
+        scopes.append("r.account_id = ANY(%s::bigint[])")
+        scope_params.append(array_literal(actor.account_chain_ids))
+    # The constants are written into the text (code's own values, not input): fewer parameters to
+    # quote, and the same text for every buyer with the same kinds of scope.
+    include, draft = VisibilityRule.Effect.INCLUDE.value, Product.Status.DRAFT.value
     prefix = (
-        "WITH visibility AS MATERIALIZED (SELECT r.effect = %s AS include, r.product_id, rc.path AS category_path,"
-        " CASE WHEN r.account_id IS NOT NULL THEN %s + ra.depth WHEN r.customer_group_id IS NOT NULL THEN %s"
-        " WHEN r.branch_id IS NOT NULL THEN %s WHEN r.website_id IS NOT NULL THEN %s ELSE %s END AS scope_rank,"
-        " CASE WHEN r.product_id IS NOT NULL THEN %s WHEN rc.path IS NOT NULL THEN length(rc.path) ELSE 0 END"
+        f"WITH visibility AS MATERIALIZED (SELECT r.effect = '{include}' AS include, r.product_id,"
+        f" rc.path AS category_path, CASE WHEN r.account_id IS NOT NULL THEN {int(engine.Scope.ACCOUNT)} + ra.depth"
+        f" WHEN r.customer_group_id IS NOT NULL THEN {int(engine.Scope.CUSTOMER_GROUP)}"
+        f" WHEN r.branch_id IS NOT NULL THEN {int(engine.Scope.BRANCH)}"
+        f" WHEN r.website_id IS NOT NULL THEN {int(engine.Scope.WEBSITE)}"
+        f" ELSE {int(engine.Scope.ORGANIZATION)} END AS scope_rank, CASE WHEN r.product_id IS NOT NULL"
+        f" THEN {int(engine.PRODUCT_TARGET_RANK)} WHEN rc.path IS NOT NULL THEN length(rc.path) ELSE 0 END"
         f" AS target_rank FROM {rule} r LEFT JOIN {account} ra ON ra.id = r.account_id"
         f" LEFT JOIN {category} rc ON rc.id = r.category_id WHERE r.organization_id = %s AND ({' OR '.join(scopes)})) "
     )
-    prefix_params: list[SqlParam] = [
-        VisibilityRule.Effect.INCLUDE.value,
-        int(engine.Scope.ACCOUNT),
-        int(engine.Scope.CUSTOMER_GROUP),
-        int(engine.Scope.BRANCH),
-        int(engine.Scope.WEBSITE),
-        int(engine.Scope.ORGANIZATION),
-        engine.PRODUCT_TARGET_RANK,
-        actor.organization_id,
-        *scope_params,
-    ]
     condition = (
-        "p.organization_id = %s AND NOT (p.status = %s) AND COALESCE((SELECT v.include FROM visibility v"
+        f"p.organization_id = %s AND NOT (p.status = '{draft}') AND COALESCE((SELECT v.include FROM visibility v"
         " WHERE v.product_id = p.id OR (v.product_id IS NULL AND (v.category_path IS NULL"
         " OR starts_with(c.path, v.category_path)))"
         " ORDER BY v.scope_rank DESC, v.target_rank DESC, v.include LIMIT 1), TRUE)"
     )
-    return VisibilitySql(
-        prefix, prefix_params, condition, [actor.organization_id, Product.Status.DRAFT.value]
-    )
+    return VisibilitySql(prefix, [actor.organization_id, *scope_params], condition, [actor.organization_id])
 
 
 def _part_number_product_ids(

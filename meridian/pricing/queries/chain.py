@@ -20,6 +20,7 @@ from django.db.models import (
 from django.db.models.functions import Length
 
 from meridian.customers.models import Account
+from meridian.inventory.prepared import array_literal, prepared_cursor
 from meridian.pricing import engine
 from meridian.pricing.models import (
     AccountPricingSettings,
@@ -361,14 +362,15 @@ def _price_rows_sql(scope: PricingScope, list_ids: list[int], product_ids: list[
     account_table = connection.ops.quote_name(Account._meta.db_table)
     parts: list[str] = []
     params: list[_SqlParam] = []
+    products = array_literal(product_ids)  # one text parameter each: psycopg dumps a list element by element
     if list_ids:
         parts.append(
             f"SELECT {ENTRY}, e.id, e.price_list_id, e.product_id, e.uom, e.min_quantity, e.price,"
             f" e.valid_from, e.valid_to FROM {entry} e"
             " WHERE (e.valid_from IS NULL OR e.valid_from <= %s) AND (e.valid_to IS NULL OR e.valid_to >= %s)"
-            " AND e.product_id = ANY(%s) AND e.price_list_id = ANY(%s)"
+            " AND e.product_id = ANY(%s::bigint[]) AND e.price_list_id = ANY(%s::bigint[])"
         )
-        params += [scope.today, scope.today, product_ids, list_ids]
+        params += [scope.today, scope.today, products, array_literal(list_ids)]
     account = scope.account
     if account is not None:
         parts.append(
@@ -376,10 +378,17 @@ def _price_rows_sql(scope: PricingScope, list_ids: list[int], product_ids: list[
             f" c.valid_from, c.valid_to FROM {customer_price} c JOIN {account_table} a ON a.id = c.account_id"
             " WHERE (a.path = %s OR c.applies_to_children)"
             " AND (c.valid_from IS NULL OR c.valid_from <= %s) AND (c.valid_to IS NULL OR c.valid_to >= %s)"
-            " AND c.product_id = ANY(%s) AND a.path = ANY(%s) AND c.currency = %s"
+            " AND c.product_id = ANY(%s::bigint[]) AND a.path = ANY(%s::text[]) AND c.currency = %s"
         )
-        params += [account.path, scope.today, scope.today, product_ids, account.chain_paths, scope.currency]
-    with connection.cursor() as cursor:
+        params += [
+            account.path,
+            scope.today,
+            scope.today,
+            products,
+            array_literal(account.chain_paths),
+            scope.currency,
+        ]
+    with prepared_cursor() as cursor:  # the same text for every cart of this shape: prepared once
         cursor.execute(" UNION ALL ".join(parts), params)
         rows: list[_PriceRow] = cursor.fetchall()
     return rows

@@ -32,6 +32,7 @@ from meridian.core.actor import Actor
 from meridian.core.errors import NotFound
 from meridian.core.money import validate_currency
 from meridian.customers.models import Account
+from meridian.inventory.prepared import array_literal, prepared_cursor
 from meridian.pricing import engine
 from meridian.pricing.models import (
     Coupon,
@@ -158,9 +159,9 @@ def _scope_sql(
     elif connection.vendor == "postgresql":
         chain = (
             f"(SELECT string_agg(a.id::text, ',' ORDER BY a.path) FROM {accounts} a"
-            " WHERE a.organization_id = %s AND a.path = ANY(%s))"
+            " WHERE a.organization_id = %s AND a.path = ANY(%s::text[]))"
         )
-        params += [organization_id, chain_paths]
+        params += [organization_id, array_literal(chain_paths)]
     else:
         chain = (
             f"(SELECT group_concat(c.id) FROM (SELECT a.id FROM {accounts} a WHERE a.organization_id = %s"
@@ -203,7 +204,7 @@ def _scope_row(sql: str, params: list[SqlParam]) -> tuple[Website | None, str | 
             getattr(found, "pricing_version", None),
             getattr(found, "pricing_chain", None),
         )
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:  # the same text for every cart of this shape: prepared once
         cursor.execute(sql, params)
         row = cursor.fetchone()
     if row is None:
@@ -316,13 +317,13 @@ def _product_rows_sql(
     category = connection.ops.quote_name(Category._meta.db_table)
     prefix = ""
     params: list[SqlParam] = []
-    conditions: list[str] = ["p.organization_id = %s", "p.id = ANY(%s)"]
-    condition_params: list[SqlParam] = [organization_id, product_ids]
+    conditions: list[str] = ["p.organization_id = %s", "p.id = ANY(%s::bigint[])"]
+    condition_params: list[SqlParam] = [organization_id, array_literal(product_ids)]
     if skus:
         visibility = visibility_sql(actor)
         prefix, params = visibility.prefix, list(visibility.prefix_params)
-        conditions = [visibility.condition, "p.sku = ANY(%s)"]
-        condition_params = [*visibility.condition_params, skus]
+        conditions = [visibility.condition, "p.sku = ANY(%s::text[])"]
+        condition_params = [*visibility.condition_params, array_literal(skus)]
     part_number = "NULL"
     if part_number_paths:
         part = connection.ops.quote_name(CustomerPartNumber._meta.db_table)
@@ -330,14 +331,14 @@ def _product_rows_sql(
         # The nearest account's (the longest path: paths are unique); `_nearest_part_numbers` on SQLite.
         part_number = (
             f"(SELECT n.part_number FROM {part} n JOIN {account} a ON a.id = n.account_id"
-            " WHERE n.product_id = p.id AND a.path = ANY(%s) ORDER BY length(a.path) DESC, n.id LIMIT 1)"
+            " WHERE n.product_id = p.id AND a.path = ANY(%s::text[]) ORDER BY length(a.path) DESC, n.id LIMIT 1)"
         )
-        params.append(part_number_paths)
+        params.append(array_literal(part_number_paths))
     sql = (
         f"{prefix}SELECT p.id, p.sku, p.base_uom, c.path, p.standard_cost, p.cost_currency, {part_number}"
         f" FROM {product} p LEFT JOIN {category} c ON c.id = p.category_id WHERE {' AND '.join(conditions)}"
     )
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:  # the same text for every cart of this shape: prepared once
         cursor.execute(sql, [*params, *condition_params])
         rows: list[_ProductRow] = cursor.fetchall()
     return rows
