@@ -170,16 +170,22 @@ def visibility_sql(actor: Actor) -> VisibilitySql:
     # The constants are written into the text (code's own values, not input): fewer parameters to
     # quote, and the same text for every buyer with the same kinds of scope.
     include, draft = VisibilityRule.Effect.INCLUDE.value, Product.Status.DRAFT.value
+    # The rule's account depth and category path by primary key, per rule (OFFSET 0: evaluated once
+    # each, not inlined where they are used): an actor has a few rules, and a join let a prepared
+    # (generic) plan hash every account of the organization.
     prefix = (
         f"WITH visibility AS MATERIALIZED (SELECT r.effect = '{include}' AS include, r.product_id,"
-        f" rc.path AS category_path, CASE WHEN r.account_id IS NOT NULL THEN {int(engine.Scope.ACCOUNT)} + ra.depth"
+        " r.category_path, CASE WHEN r.account_id IS NOT NULL"
+        f" THEN {int(engine.Scope.ACCOUNT)} + r.account_depth"
         f" WHEN r.customer_group_id IS NOT NULL THEN {int(engine.Scope.CUSTOMER_GROUP)}"
         f" WHEN r.branch_id IS NOT NULL THEN {int(engine.Scope.BRANCH)}"
         f" WHEN r.website_id IS NOT NULL THEN {int(engine.Scope.WEBSITE)}"
         f" ELSE {int(engine.Scope.ORGANIZATION)} END AS scope_rank, CASE WHEN r.product_id IS NOT NULL"
-        f" THEN {int(engine.PRODUCT_TARGET_RANK)} WHEN rc.path IS NOT NULL THEN length(rc.path) ELSE 0 END"
-        f" AS target_rank FROM {rule} r LEFT JOIN {account} ra ON ra.id = r.account_id"
-        f" LEFT JOIN {category} rc ON rc.id = r.category_id WHERE r.organization_id = %s AND ({' OR '.join(scopes)})) "
+        f" THEN {int(engine.PRODUCT_TARGET_RANK)} WHEN r.category_path IS NOT NULL THEN length(r.category_path)"
+        " ELSE 0 END AS target_rank FROM (SELECT r.effect, r.product_id, r.account_id, r.customer_group_id,"
+        f" r.branch_id, r.website_id, (SELECT rc.path FROM {category} rc WHERE rc.id = r.category_id)"
+        f" AS category_path, (SELECT ra.depth FROM {account} ra WHERE ra.id = r.account_id) AS account_depth"
+        f" FROM {rule} r WHERE r.organization_id = %s AND ({' OR '.join(scopes)}) OFFSET 0) r) "
     )
     condition = (
         f"p.organization_id = %s AND NOT (p.status = '{draft}') AND COALESCE((SELECT v.include FROM visibility v"
