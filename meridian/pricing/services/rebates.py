@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Sum
 
 from meridian.core.actor import Actor
 from meridian.core.errors import InvalidInput
@@ -234,26 +233,12 @@ def accrue_rebates(*, organization_id: int, lines: Sequence[RebateLine]) -> list
             if _holds(program, program_accounts[program.pk], path, group_id)
         }
     )
-    tiers: dict[int, list[engine.RebateTier]] = {}
-    for program_id, threshold, rate in RebateTier.objects.filter(program_id__in=candidate_ids).values_list(
-        "program_id", "threshold", "rate_percent"
-    ):
-        tiers.setdefault(program_id, []).append(engine.RebateTier(threshold, rate))
-    orders = sorted({line.order_reference for line in lines})
-    done = set(
-        RebateAccrual.objects.filter(program_id__in=candidate_ids, order_reference__in=orders).values_list(
-            "program_id", "order_reference", "line_reference"
-        )
+    read = rebate_queries.accrual_inputs(
+        program_ids=candidate_ids,
+        order_references=sorted({line.order_reference for line in lines}),
+        account_ids=list(accounts),
     )
-    basis: dict[tuple[int, int], Decimal] = {
-        (program_id, account_id): total
-        for program_id, account_id, total in RebateAccrual.objects.filter(
-            program_id__in=candidate_ids, account_id__in=list(accounts)
-        )
-        .values("program_id", "account_id")
-        .annotate(total=Sum("basis_amount"))
-        .values_list("program_id", "account_id", "total")
-    }
+    tiers, done, basis = read.tiers, read.done, read.basis
     accruals: list[RebateAccrual] = []
     for line in lines:
         if line.account_id not in accounts:
