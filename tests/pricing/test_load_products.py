@@ -15,7 +15,7 @@ from meridian.catalog.models import Product, VisibilityRule
 from meridian.catalog.queries import visible_products
 from meridian.core.actor import ANONYMOUS, Actor
 from meridian.customers.models import Account
-from meridian.pricing.queries import load_products
+from meridian.pricing.queries import PricedAccount, load_products, load_scope
 from tests.actors import actor_for
 from tests.catalog.factories import (
     CategoryFactory,
@@ -110,13 +110,18 @@ def test_each_product_carries_the_part_number_of_the_nearest_account_of_the_chai
     CustomerPartNumberFactory(account=shop.child, product=shop.bolt, part_number="CHILD-BOLT")
     CustomerPartNumberFactory(account=shop.parent, product=shop.hammer, part_number="PARENT-HAMMER")
     CustomerPartNumberFactory(account=shop.sibling, product=shop.hammer, part_number="SIBLING-HAMMER")
-    paths = [shop.parent.path, shop.child.path, shop.grandchild.path]
+    scope = load_scope(
+        organization_id=shop.organization.pk,
+        account=PricedAccount.of(shop.child),
+        website_id=shop.website.pk,
+        currency=None,
+    )
 
     loaded = load_products(
         actor=shop.buyer_actor,
         organization_id=shop.organization.pk,
         skus=["BOLT", "HAMMER"],
-        part_number_paths=paths,
+        part_numbers_of=scope,
     )
     without = load_products(actor=shop.staff, organization_id=shop.organization.pk, skus=["BOLT"])
 

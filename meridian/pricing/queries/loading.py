@@ -259,21 +259,19 @@ def load_products(
     skus: Collection[str] = (),
     product_ids: Collection[int] = (),
     with_units: bool = True,
-    part_number_paths: Sequence[str] = (),
+    part_numbers_of: PricingScope | None = None,
 ) -> dict[int, ProductInfo]:
     """Products by SKU (visible to the actor) or by id (1 query), with their units (1 more).
 
-    With `part_number_paths` (a chain's account paths) each product carries the part number of the
-    nearest of those accounts that has one: in the same statement on PostgreSQL, 1 more query on
-    SQLite."""
-    paths = list(part_number_paths)
+    With `part_numbers_of` (a scope) each product carries the part number of the nearest account of
+    the scope's chain that has one: in the same statement on PostgreSQL, 1 more query on SQLite."""
     if connection.vendor == "postgresql":
         rows = _product_rows_sql(
             actor=actor,
             organization_id=organization_id,
             skus=list(skus),
             product_ids=list(product_ids),
-            part_number_paths=paths,
+            part_number_chain=part_numbers_of.chain_ids if part_numbers_of is not None else "",
         )
     else:
         if skus:
@@ -283,6 +281,7 @@ def load_products(
         found = list(
             queryset.values_list("pk", "sku", "base_uom", "category__path", "standard_cost", "cost_currency")
         )
+        paths = part_numbers_of.chain_paths if part_numbers_of is not None else []
         nearest = _nearest_part_numbers(paths, [row[0] for row in found]) if paths and found else {}
         rows = [(*row, nearest.get(row[0])) for row in found]
     units: dict[int, dict[str, Decimal]] = {}
@@ -306,7 +305,7 @@ def _product_rows_sql(
     organization_id: int,
     skus: list[str],
     product_ids: list[int],
-    part_number_paths: list[str],
+    part_number_chain: str,
 ) -> list[_ProductRow]:
     """`load_products`' query on PostgreSQL, written by hand: by SKU (the actor's visibility, its
     rules read in the same statement) or by id, bound as one array, with the nearest part number.
@@ -325,15 +324,16 @@ def _product_rows_sql(
         conditions = [visibility.condition, "p.sku = ANY(%s::text[])"]
         condition_params = [*visibility.condition_params, array_literal(skus)]
     part_number = "NULL"
-    if part_number_paths:
+    if part_number_chain:
         part = connection.ops.quote_name(CustomerPartNumber._meta.db_table)
-        account = connection.ops.quote_name(Account._meta.db_table)
-        # The nearest account's (the longest path: paths are unique); `_nearest_part_numbers` on SQLite.
+        # The chain's account ids in path order, root first (`PricingScope.chain_ids`): the nearest
+        # account is the last; `_nearest_part_numbers` on SQLite.
         part_number = (
-            f"(SELECT n.part_number FROM {part} n JOIN {account} a ON a.id = n.account_id"
-            " WHERE n.product_id = p.id AND a.path = ANY(%s::text[]) ORDER BY length(a.path) DESC, n.id LIMIT 1)"
+            f"(SELECT n.part_number FROM {part} n WHERE n.product_id = p.id AND n.account_id = ANY(%s::bigint[])"
+            " ORDER BY array_position(%s::bigint[], n.account_id) DESC, n.id LIMIT 1)"
         )
-        params.append(array_literal(part_number_paths))
+        chain = array_literal(int(account_id) for account_id in part_number_chain.split(","))
+        params += [chain, chain]
     sql = (
         f"{prefix}SELECT p.id, p.sku, p.base_uom, c.path, p.standard_cost, p.cost_currency, {part_number}"
         f" FROM {product} p LEFT JOIN {category} c ON c.id = p.category_id WHERE {' AND '.join(conditions)}"

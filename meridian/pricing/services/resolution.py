@@ -119,7 +119,7 @@ def resolve_prices(
         organization_id=priced_account.organization_id,
         skus={line.sku.strip() for line in lines},
         with_units=any(line.uom for line in lines),  # no unit named: every line is in its base unit
-        part_number_paths=scope.chain_paths,
+        part_numbers_of=scope,
     )
     by_sku = {info.sku: info for info in products.values()}
     engine_lines: list[engine.Line] = []
