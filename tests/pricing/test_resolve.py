@@ -246,6 +246,20 @@ def test_an_ancestors_customer_price_reaches_children_only_when_it_says_so(
 
 
 @pytest.mark.django_db
+def test_the_nearest_accounts_customer_price_wins_and_a_siblings_never_applies(shop: Shop) -> None:
+    for account, price in ((shop.parent, "0.90"), (shop.child, "1.50"), (shop.sibling, "0.10")):
+        CustomerPriceFactory(account=account, product=shop.bolt, price=D(price), applies_to_children=True)
+    PriceAssignmentFactory(price_list=_list(shop, "WEB", {"BOLT": "2.00"}), website=shop.website)
+
+    (below,) = _resolve(shop, shop.grandchild, "BOLT").lines
+    (own,) = _resolve(shop, shop.child, "BOLT").lines
+
+    assert below.unit_price == own.unit_price == D("1.50")
+    assert below.source.kind == own.source.kind == SourceKind.CUSTOMER_PRICE
+    assert _resolve(shop, shop.parent, "BOLT").lines[0].unit_price == D("0.90")
+
+
+@pytest.mark.django_db
 def test_rule_derived_prices_are_computed_live(shop: Shop) -> None:
     cost_list = PriceListFactory(organization=shop.organization, code="COST")
     PriceRuleFactory(price_list=cost_list, base="cost", multiplier=D("1.25"), rounding="ends_99")

@@ -19,7 +19,6 @@ from django.db.models import (
 )
 from django.db.models.functions import Length
 
-from meridian.customers.models import Account
 from meridian.inventory.prepared import array_literal, prepared_cursor
 from meridian.pricing import engine
 from meridian.pricing.models import (
@@ -321,7 +320,8 @@ def _price_rows(scope: PricingScope, list_ids: list[int], product_ids: list[int]
     """Stored entries of these lists and the chain's customer prices for these products (1 query).
 
     Each row: (ENTRY or CUSTOMER_PRICE, id, owner, product, uom, min quantity, price, window), where the
-    owner is the list's id for an entry and the owning account's path length for a customer price."""
+    owner is the list's id for an entry and, for a customer price, a rank of the owning account that
+    grows with its depth (its path length; on PostgreSQL its position in the chain)."""
     if not product_ids or (not list_ids and scope.account is None):
         return []
     if connection.vendor == "postgresql":
@@ -359,7 +359,6 @@ def _price_rows_sql(scope: PricingScope, list_ids: list[int], product_ids: list[
     2,000-line cart binds as many parameters as a 1-line cart. The same rows as the ORM's query."""
     entry = connection.ops.quote_name(PriceListEntry._meta.db_table)
     customer_price = connection.ops.quote_name(CustomerPrice._meta.db_table)
-    account_table = connection.ops.quote_name(Account._meta.db_table)
     parts: list[str] = []
     params: list[_SqlParam] = []
     products = array_literal(product_ids)  # one text parameter each: psycopg dumps a list element by element
@@ -372,22 +371,20 @@ def _price_rows_sql(scope: PricingScope, list_ids: list[int], product_ids: list[
         )
         params += [scope.today, scope.today, products, array_literal(list_ids)]
     account = scope.account
-    if account is not None:
+    if account is not None and scope.chain_ids:
+        # The chain's account ids in path order (the scope's statement read them): the owner is the
+        # account's position in it, the nearer the higher, as the path length on SQLite.
+        chain = array_literal(int(account_id) for account_id in scope.chain_ids.split(","))
         parts.append(
-            f"SELECT {CUSTOMER_PRICE}, c.id, length(a.path), c.product_id, c.uom, c.min_quantity, c.price,"
-            f" c.valid_from, c.valid_to FROM {customer_price} c JOIN {account_table} a ON a.id = c.account_id"
-            " WHERE (a.path = %s OR c.applies_to_children)"
+            f"SELECT {CUSTOMER_PRICE}, c.id, array_position(%s::bigint[], c.account_id), c.product_id, c.uom,"
+            f" c.min_quantity, c.price, c.valid_from, c.valid_to FROM {customer_price} c"
+            " WHERE (c.account_id = %s OR c.applies_to_children)"
             " AND (c.valid_from IS NULL OR c.valid_from <= %s) AND (c.valid_to IS NULL OR c.valid_to >= %s)"
-            " AND c.product_id = ANY(%s::bigint[]) AND a.path = ANY(%s::text[]) AND c.currency = %s"
+            " AND c.product_id = ANY(%s::bigint[]) AND c.account_id = ANY(%s::bigint[]) AND c.currency = %s"
         )
-        params += [
-            account.path,
-            scope.today,
-            scope.today,
-            products,
-            array_literal(account.chain_paths),
-            scope.currency,
-        ]
+        params += [chain, account.account_id, scope.today, scope.today, products, chain, scope.currency]
+    if not parts:
+        return []
     with prepared_cursor() as cursor:  # the same text for every cart of this shape: prepared once
         cursor.execute(" UNION ALL ".join(parts), params)
         rows: list[_PriceRow] = cursor.fetchall()
