@@ -308,8 +308,8 @@ def test_resolve_query_count_is_flat(
     # auth: token+user, last_used_at, buyer+account, websites; resolve_prices: 11 for a buyer
     # (docs/pricing.md: account, website+strategy, visibility rules, products, part numbers,
     # assignments, contracts, rules, entries+customer prices, promotions, ...); on PostgreSQL the
-    # visibility rules and the part numbers are read in the products' statement: 9
-    with django_assert_num_queries(13 if connection.vendor == "postgresql" else 15):
+    # website, the visibility rules, the products and the part numbers are one statement: 8
+    with django_assert_num_queries(12 if connection.vendor == "postgresql" else 15):
         response = _resolve(client, {"account": world.child.pk, "lines": lines})
 
     assert [line["line_total"] for line in response.json()["lines"]] == ["6.00"] * rows

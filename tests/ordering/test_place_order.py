@@ -165,9 +165,9 @@ def test_a_line_in_another_unit_is_priced_and_allocated_in_base_units(world: Wor
 
 # inventory: levels + products + routing stamp in one statement; the levels' UPDATE, the
 # ledger INSERT and the outbox INSERT are one statement on PostgreSQL, three on SQLite. Pricing's
-# visibility rules and part numbers are read with its products on PostgreSQL, apart on SQLite.
+# website, visibility rules, products and part numbers are one statement on PostgreSQL, four on SQLite.
 # Pricing's chain is cached by an earlier order (no assignments, contracts, rules or promotions).
-PLACEMENT_QUERIES = 19 if connection.vendor == "postgresql" else 23
+PLACEMENT_QUERIES = 18 if connection.vendor == "postgresql" else 23
 
 
 @pytest.mark.django_db

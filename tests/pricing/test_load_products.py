@@ -7,6 +7,7 @@ numbers; it must answer the rows of catalog's `visible_products` (the ORM, and S
 from __future__ import annotations
 
 import random
+from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
@@ -14,8 +15,9 @@ import pytest
 from meridian.catalog.models import Product, VisibilityRule
 from meridian.catalog.queries import visible_products
 from meridian.core.actor import ANONYMOUS, Actor
+from meridian.core.errors import NotFound
 from meridian.customers.models import Account
-from meridian.pricing.queries import PricedAccount, load_products, load_scope
+from meridian.pricing.queries import PricedAccount, load_cart, load_products, load_scope
 from tests.actors import actor_for
 from tests.catalog.factories import (
     CategoryFactory,
@@ -131,3 +133,52 @@ def test_each_product_carries_the_part_number_of_the_nearest_account_of_the_chai
     }
     assert loaded[shop.bolt.pk].units == {"BX": Decimal(12)}
     assert without[shop.bolt.pk].part_number == ""
+
+
+@pytest.mark.django_db
+def test_load_cart_reads_what_load_scope_and_load_products_read(shop: Shop) -> None:
+    CustomerPartNumberFactory(account=shop.parent, product=shop.hammer, part_number="PARENT-HAMMER")
+    VisibilityRuleFactory(
+        organization=shop.organization, account=shop.child, product=shop.bolt, effect=EXCLUDE
+    )
+    account = PricedAccount.of(shop.child)
+    skus = ["BOLT", "HAMMER", "NOPE"]
+    moment = datetime(2026, 6, 15, 12, tzinfo=UTC)
+
+    scope, products = load_cart(
+        actor=shop.buyer_actor,
+        organization_id=shop.organization.pk,
+        account=account,
+        skus=skus,
+        website_id=shop.website.pk,
+        currency=None,
+        now=moment,
+    )
+    alone = load_scope(
+        organization_id=shop.organization.pk,
+        account=account,
+        website_id=shop.website.pk,
+        currency=None,
+        now=moment,
+    )
+
+    assert (scope.website.pk, scope.currency, scope.strategy, scope.today) == (
+        alone.website.pk,
+        alone.currency,
+        alone.strategy,
+        alone.today,
+    )
+    assert (scope.version, scope.chain_ids) == (alone.version, alone.chain_ids)
+    assert products == load_products(
+        actor=shop.buyer_actor, organization_id=shop.organization.pk, skus=skus, part_numbers_of=alone
+    )
+    assert {info.sku: info.part_number for info in products.values()} == {"HAMMER": "PARENT-HAMMER"}
+    with pytest.raises(NotFound):
+        load_cart(
+            actor=shop.buyer_actor,
+            organization_id=shop.organization.pk,
+            account=account,
+            skus=skus,
+            website_id=10**9,
+            currency=None,
+        )

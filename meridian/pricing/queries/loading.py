@@ -189,7 +189,7 @@ def _website_fields() -> tuple[list[str], str]:
     )
 
 
-def _scope_row(sql: str, params: list[SqlParam]) -> tuple[Website | None, str | None, int | None, str | None]:
+def _scope_row(sql: str, params: list[SqlParam]) -> _ScopeRow:
     """The website of `_scope_sql` with its strategy, stamp and chain (None: no such website).
 
     On PostgreSQL the model is made from the columns in field order (a RawQuerySet's column mapping
@@ -233,6 +233,32 @@ def load_scope(
         chain_paths=account.chain_paths if account is not None else [],
     )
     website, stored, version, chain_ids = _scope_row(sql, params)
+    return _scope_of(
+        (website, stored, version, chain_ids),
+        organization_id=organization_id,
+        account=account,
+        website_id=website_id,
+        currency=currency,
+        now=now,
+        today=today,
+    )
+
+
+_ScopeRow = tuple[Website | None, str | None, int | None, str | None]  # website, strategy, stamp, chain
+
+
+def _scope_of(
+    row: _ScopeRow,
+    *,
+    organization_id: int,
+    account: PricedAccount | None,
+    website_id: int | None,
+    currency: str | None,
+    now: dt.datetime | None,
+    today: dt.date | None,
+) -> PricingScope:
+    """The scope from `_scope_sql`'s row; no website raises NotFound."""
+    website, stored, version, chain_ids = row
     if website is None:
         raise NotFound(f"website {website_id} not found", fields={"website": ["not found"]})
     strategy = engine.Strategy(stored or Strategy.PRIORITY)
@@ -284,6 +310,11 @@ def load_products(
         paths = part_numbers_of.chain_paths if part_numbers_of is not None else []
         nearest = _nearest_part_numbers(paths, [row[0] for row in found]) if paths and found else {}
         rows = [(*row, nearest.get(row[0])) for row in found]
+    return _product_infos(rows, with_units=with_units)
+
+
+def _product_infos(rows: Sequence[_ProductRow], *, with_units: bool) -> dict[int, ProductInfo]:
+    """The products' rows as the engine's inputs, with their units (1 query) when asked for."""
     units: dict[int, dict[str, Decimal]] = {}
     if with_units and rows:
         for product_id, code, factor in _unit_rows([row[0] for row in rows]):
@@ -312,36 +343,120 @@ def _product_rows_sql(
 
     It runs for every priced cart and order, and building and compiling the ORM's query (a CASE over
     the rules, after a query for them) cost more than running it. The same rows as the ORM's query."""
+    chain: list[SqlParam] = []
+    if part_number_chain:
+        chain = [array_literal(int(account_id) for account_id in part_number_chain.split(","))]
+    prefix, prefix_params, select, params = _product_select(
+        actor=actor,
+        organization_id=organization_id,
+        skus=skus,
+        product_ids=product_ids,
+        chain="%s::bigint[]" if chain else "",
+    )
+    with prepared_cursor() as cursor:  # the same text for every cart of this shape: prepared once
+        cursor.execute(f"{prefix}{select}", [*prefix_params, *chain, *chain, *params])
+        rows: list[_ProductRow] = cursor.fetchall()
+    return rows
+
+
+def _product_select(
+    *, actor: Actor, organization_id: int, skus: list[str], product_ids: list[int], chain: str
+) -> tuple[str, list[SqlParam], str, list[SqlParam]]:
+    """`_product_rows_sql`'s statement: a prefix (a WITH clause, or empty) with its parameters, and
+    the SELECT with its own. `chain` is an SQL expression of the chain's account ids in path order
+    (root first: the nearest account is the last), used twice before the SELECT's parameters, for
+    the part numbers; empty: none."""
     product = connection.ops.quote_name(Product._meta.db_table)
     category = connection.ops.quote_name(Category._meta.db_table)
     prefix = ""
-    params: list[SqlParam] = []
+    prefix_params: list[SqlParam] = []
     conditions: list[str] = ["p.organization_id = %s", "p.id = ANY(%s::bigint[])"]
-    condition_params: list[SqlParam] = [organization_id, array_literal(product_ids)]
+    params: list[SqlParam] = [organization_id, array_literal(product_ids)]
     if skus:
         visibility = visibility_sql(actor)
-        prefix, params = visibility.prefix, list(visibility.prefix_params)
+        prefix, prefix_params = visibility.prefix, visibility.prefix_params
         conditions = [visibility.condition, "p.sku = ANY(%s::text[])"]
-        condition_params = [*visibility.condition_params, array_literal(skus)]
+        params = [*visibility.condition_params, array_literal(skus)]
     part_number = "NULL"
-    if part_number_chain:
+    if chain:
         part = connection.ops.quote_name(CustomerPartNumber._meta.db_table)
-        # The chain's account ids in path order, root first (`PricingScope.chain_ids`): the nearest
-        # account is the last; `_nearest_part_numbers` on SQLite.
         part_number = (
-            f"(SELECT n.part_number FROM {part} n WHERE n.product_id = p.id AND n.account_id = ANY(%s::bigint[])"
-            " ORDER BY array_position(%s::bigint[], n.account_id) DESC, n.id LIMIT 1)"
+            f"(SELECT n.part_number FROM {part} n WHERE n.product_id = p.id AND n.account_id = ANY({chain})"
+            f" ORDER BY array_position({chain}, n.account_id) DESC, n.id LIMIT 1)"
         )
-        chain = array_literal(int(account_id) for account_id in part_number_chain.split(","))
-        params += [chain, chain]
-    sql = (
-        f"{prefix}SELECT p.id, p.sku, p.base_uom, c.path, p.standard_cost, p.cost_currency, {part_number}"
+    select = (
+        f"SELECT p.id, p.sku, p.base_uom, c.path, p.standard_cost, p.cost_currency, {part_number}"
         f" FROM {product} p LEFT JOIN {category} c ON c.id = p.category_id WHERE {' AND '.join(conditions)}"
     )
+    return prefix, prefix_params, select, params
+
+
+def load_cart(
+    *,
+    actor: Actor,
+    organization_id: int,
+    account: PricedAccount,
+    skus: Collection[str],
+    website_id: int | None,
+    currency: str | None,
+    with_units: bool = True,
+    now: dt.datetime | None = None,
+    today: dt.date | None = None,
+) -> tuple[PricingScope, dict[int, ProductInfo]]:
+    """`load_scope` for the account and `load_products` by SKU with the scope's part numbers.
+
+    On PostgreSQL in one statement (the scope's row joined to the products' rows: one round trip
+    less for every priced cart and order), with the units 1 more; SQLite: the two functions."""
+    if connection.vendor != "postgresql":
+        scope = load_scope(
+            organization_id=organization_id,
+            account=account,
+            website_id=website_id,
+            currency=currency,
+            now=now,
+            today=today,
+        )
+        products = load_products(
+            actor=actor,
+            organization_id=organization_id,
+            skus=skus,
+            with_units=with_units,
+            part_numbers_of=scope,
+        )
+        return scope, products
+    scope_sql, scope_params = _scope_sql(
+        organization_id=organization_id, website_id=website_id, chain_paths=account.chain_paths
+    )
+    prefix, prefix_params, select, params = _product_select(
+        actor=actor,
+        organization_id=organization_id,
+        skus=list(skus),
+        product_ids=[],
+        chain="string_to_array(s.pricing_chain, ',')::bigint[]",
+    )
+    sql = f"{prefix}SELECT s.*, p.* FROM ({scope_sql}) s LEFT JOIN LATERAL ({select}) p ON TRUE"
     with prepared_cursor() as cursor:  # the same text for every cart of this shape: prepared once
-        cursor.execute(sql, [*params, *condition_params])
-        rows: list[_ProductRow] = cursor.fetchall()
-    return rows
+        cursor.execute(sql, [*prefix_params, *scope_params, *params])
+        rows = cursor.fetchall()
+    width = len(_website_fields()[0])
+    row: _ScopeRow = (None, None, None, None)
+    if rows:
+        first = rows[0]
+        row = (
+            Website.from_db(connection.alias, _website_fields()[0], first[:width]),
+            *first[width : width + 3],
+        )
+    scope = _scope_of(
+        row,
+        organization_id=organization_id,
+        account=account,
+        website_id=website_id,
+        currency=currency,
+        now=now,
+        today=today,
+    )
+    found = [tuple(found[width + 3 :]) for found in rows if found[width + 3] is not None]
+    return scope, _product_infos(found, with_units=with_units)
 
 
 def _nearest_part_numbers(chain_paths: list[str], product_ids: list[int]) -> dict[int, str]:

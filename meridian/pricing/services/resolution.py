@@ -106,20 +106,16 @@ def resolve_prices(
     """
     _validate_lines(lines)
     priced_account = _priced_account(actor, account)
-    scope = queries.load_scope(
-        organization_id=priced_account.organization_id,
-        account=queries.PricedAccount.of(priced_account),
-        website_id=website_id if website_id is not None else actor.website_id,
-        currency=currency,
-        now=now,
-        today=today,
-    )
-    products = queries.load_products(
+    scope, products = queries.load_cart(
         actor=actor,
         organization_id=priced_account.organization_id,
+        account=queries.PricedAccount.of(priced_account),
         skus={line.sku.strip() for line in lines},
+        website_id=website_id if website_id is not None else actor.website_id,
+        currency=currency,
         with_units=any(line.uom for line in lines),  # no unit named: every line is in its base unit
-        part_numbers_of=scope,
+        now=now,
+        today=today,
     )
     by_sku = {info.sku: info for info in products.values()}
     engine_lines: list[engine.Line] = []
