@@ -22,6 +22,8 @@ from meridian.pricing.services._common import (
     decimal_error,
 )
 
+MAX_QUANTITY = Decimal(10) ** 9  # a line's quantity must stay below it
+
 
 @dataclass(frozen=True, slots=True)
 class PriceLineRequest:
@@ -58,7 +60,7 @@ def _validate_lines(lines: Sequence[PriceLineRequest]) -> None:
     for index, line in enumerate(lines[:MAX_RESOLVE_LINES]):
         if not line.sku.strip():
             errors[f"lines.{index}.sku"] = ["must not be empty"]
-        problem = decimal_error(line.quantity, places=3, positive=True, limit=Decimal(10) ** 9)
+        problem = decimal_error(line.quantity, places=3, positive=True, limit=MAX_QUANTITY)
         if problem:
             errors[f"lines.{index}.quantity"] = [problem]
     if errors:
