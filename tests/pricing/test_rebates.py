@@ -74,6 +74,27 @@ def test_each_line_earns_the_rate_of_the_tier_reached_with_it(shop: Shop) -> Non
 
 
 @pytest.mark.django_db
+def test_the_accruals_returned_are_the_rows_written(shop: Shop) -> None:
+    _program(shop)
+    lines = [
+        _line(shop, "1200.50", ref="SO-1/1", quantity="2.5"),
+        _line(shop, "99.99", ref="SO-1/2", product_id=shop.hammer.pk),
+    ]
+
+    accruals = accrue_rebates(organization_id=shop.organization.pk, lines=lines)
+
+    fields = [
+        "pk", "organization_id", "program_id", "account_id", "product_id", "order_reference",
+        "line_reference", "quantity", "line_total", "currency", "basis_amount", "rate_percent", "amount",
+        "accrued_on", "created_at",
+    ]  # fmt: skip
+    stored = {row[0]: row for row in RebateAccrual.objects.values_list(*fields)}
+    assert [tuple(getattr(a, f) for f in fields) for a in accruals] == [stored[a.pk] for a in accruals]
+    assert [a.product_id for a in accruals] == [shop.bolt.pk, shop.hammer.pk]
+    assert not any(a._state.adding for a in accruals)
+
+
+@pytest.mark.django_db
 def test_the_statement_reports_basis_tier_accrued_amount_and_gap(shop: Shop) -> None:
     program = _program(shop)
     accrue_rebates(
