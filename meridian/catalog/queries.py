@@ -25,7 +25,9 @@ from meridian.catalog import engine
 from meridian.catalog.errors import CategoryNotFound, ProductNotFound
 from meridian.catalog.models import Category, CustomerPartNumber, Product, VisibilityRule
 from meridian.core.actor import Actor
+from meridian.customers.models import Account
 from meridian.customers.queries import is_database_id
+from meridian.inventory.prepared import array_literal
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,6 +121,79 @@ def visible_products(actor: Actor) -> QuerySet[Product]:
         output_field=BooleanField(),
     )
     return queryset.alias(is_visible=decision).filter(is_visible=True)
+
+
+SqlParam = int | str | list[int] | list[str]  # what hand-written statements bind
+
+
+@dataclass(frozen=True, slots=True)
+class VisibilitySql:
+    """`visible_products`' filter for hand-written SQL (PostgreSQL) on products `p` left-joined to
+    their category `c`: `prefix` opens the statement (a WITH clause reading the actor's rules, or
+    empty) and binds `prefix_params`; `condition` goes in its WHERE and binds `condition_params`."""
+
+    prefix: str
+    prefix_params: list[SqlParam]
+    condition: str
+    condition_params: list[SqlParam]
+
+
+def visibility_sql(actor: Actor) -> VisibilitySql:
+    """The rows of `visible_products(actor)` as SQL, with the rules read in the same statement.
+
+    The rules that apply to a buyer (`_scope_filter`) are ranked as `visibility_rules_for` ranks
+    them; per product the first matching one in `engine.decision_order` decides, else it is visible.
+    For the hot path of pricing a cart: one statement instead of the rules' query and the ORM's
+    compiling of a CASE over them."""
+    if not actor.is_authenticated or actor.organization_id is None:
+        return VisibilitySql("", [], "FALSE", [])
+    if actor.is_staff:
+        return VisibilitySql("", [], "p.organization_id = %s", [actor.organization_id])
+    rule = connection.ops.quote_name(VisibilityRule._meta.db_table)
+    account = connection.ops.quote_name(Account._meta.db_table)
+    category = connection.ops.quote_name(Category._meta.db_table)
+    scopes = [
+        "(r.website_id IS NULL AND r.branch_id IS NULL AND r.customer_group_id IS NULL AND r.account_id IS NULL)"
+    ]
+    scope_params: list[SqlParam] = []
+    for column, value in (
+        ("website_id", actor.website_id),
+        ("branch_id", actor.branch_id),
+        ("customer_group_id", actor.customer_group_id),
+    ):
+        if value is not None:
+            scopes.append(f"r.{column} = %s")
+            scope_params.append(value)
+    if actor.account_chain_ids:
+        scopes.append("r.account_id = ANY(%s::bigint[])")
+        scope_params.append(array_literal(actor.account_chain_ids))
+    # The constants are written into the text (code's own values, not input): fewer parameters to
+    # quote, and the same text for every buyer with the same kinds of scope.
+    include, draft = VisibilityRule.Effect.INCLUDE.value, Product.Status.DRAFT.value
+    # The rule's account depth and category path by primary key, per rule (OFFSET 0: evaluated once
+    # each, not inlined where they are used): an actor has a few rules, and a join let a prepared
+    # (generic) plan hash every account of the organization.
+    prefix = (
+        f"WITH visibility AS MATERIALIZED (SELECT r.effect = '{include}' AS include, r.product_id,"
+        " r.category_path, CASE WHEN r.account_id IS NOT NULL"
+        f" THEN {int(engine.Scope.ACCOUNT)} + r.account_depth"
+        f" WHEN r.customer_group_id IS NOT NULL THEN {int(engine.Scope.CUSTOMER_GROUP)}"
+        f" WHEN r.branch_id IS NOT NULL THEN {int(engine.Scope.BRANCH)}"
+        f" WHEN r.website_id IS NOT NULL THEN {int(engine.Scope.WEBSITE)}"
+        f" ELSE {int(engine.Scope.ORGANIZATION)} END AS scope_rank, CASE WHEN r.product_id IS NOT NULL"
+        f" THEN {int(engine.PRODUCT_TARGET_RANK)} WHEN r.category_path IS NOT NULL THEN length(r.category_path)"
+        " ELSE 0 END AS target_rank FROM (SELECT r.effect, r.product_id, r.account_id, r.customer_group_id,"
+        f" r.branch_id, r.website_id, (SELECT rc.path FROM {category} rc WHERE rc.id = r.category_id)"
+        f" AS category_path, (SELECT ra.depth FROM {account} ra WHERE ra.id = r.account_id) AS account_depth"
+        f" FROM {rule} r WHERE r.organization_id = %s AND ({' OR '.join(scopes)}) OFFSET 0) r) "
+    )
+    condition = (
+        f"p.organization_id = %s AND NOT (p.status = '{draft}') AND COALESCE((SELECT v.include FROM visibility v"
+        " WHERE v.product_id = p.id OR (v.product_id IS NULL AND (v.category_path IS NULL"
+        " OR starts_with(c.path, v.category_path)))"
+        " ORDER BY v.scope_rank DESC, v.target_rank DESC, v.include LIMIT 1), TRUE)"
+    )
+    return VisibilitySql(prefix, [actor.organization_id, *scope_params], condition, [actor.organization_id])
 
 
 def _part_number_product_ids(

@@ -17,6 +17,8 @@ SYMBOLS = {"USD": "$", "CAD": "CA$", "AUD": "A$", "EUR": "€", "GBP": "£", "JP
 def unit_amount(value: Decimal, currency: str) -> str:
     """A unit price as a decimal string with at least the currency's minor digits, never fewer."""
     minor = MINOR_UNITS.get(currency, 2)
+    if value.as_tuple().exponent == -minor:  # money as stored ("12.40"): normalizing gives it back
+        return format(value, "f")
     normalized = value.normalize()
     exponent = normalized.as_tuple().exponent
     if isinstance(exponent, int) and exponent > -minor:

@@ -246,6 +246,20 @@ def test_an_ancestors_customer_price_reaches_children_only_when_it_says_so(
 
 
 @pytest.mark.django_db
+def test_the_nearest_accounts_customer_price_wins_and_a_siblings_never_applies(shop: Shop) -> None:
+    for account, price in ((shop.parent, "0.90"), (shop.child, "1.50"), (shop.sibling, "0.10")):
+        CustomerPriceFactory(account=account, product=shop.bolt, price=D(price), applies_to_children=True)
+    PriceAssignmentFactory(price_list=_list(shop, "WEB", {"BOLT": "2.00"}), website=shop.website)
+
+    (below,) = _resolve(shop, shop.grandchild, "BOLT").lines
+    (own,) = _resolve(shop, shop.child, "BOLT").lines
+
+    assert below.unit_price == own.unit_price == D("1.50")
+    assert below.source.kind == own.source.kind == SourceKind.CUSTOMER_PRICE
+    assert _resolve(shop, shop.parent, "BOLT").lines[0].unit_price == D("0.90")
+
+
+@pytest.mark.django_db
 def test_rule_derived_prices_are_computed_live(shop: Shop) -> None:
     cost_list = PriceListFactory(organization=shop.organization, code="COST")
     PriceRuleFactory(price_list=cost_list, base="cost", multiplier=D("1.25"), rounding="ends_99")
@@ -318,6 +332,26 @@ def test_a_buyer_resolves_for_their_subtree_only(shop: Shop) -> None:
 
     assert own.account_id == shop.child.pk and below.account_id == shop.grandchild.pk
     for other in (shop.sibling, shop.parent):
+        with pytest.raises(AccountNotFound):
+            resolve_prices(actor=shop.buyer_actor, account=other, lines=line)
+
+
+@pytest.mark.django_db
+def test_a_buyer_pricing_their_own_account_instance_reads_no_account_and_others_stay_scoped(
+    shop: Shop,
+) -> None:
+    PriceAssignmentFactory(price_list=_list(shop, "WEB", {"BOLT": "2.00"}), website=shop.website)
+    line = [PriceLineRequest(sku="BOLT", quantity=D(1))]
+    foreign = AccountFactory()
+
+    with CaptureQueriesContext(connection) as own_queries:
+        own = resolve_prices(actor=shop.buyer_actor, account=shop.child, lines=line)
+    below = resolve_prices(actor=shop.buyer_actor, account=shop.grandchild, lines=line)
+
+    assert own.account_id == shop.child.pk and own.lines[0].unit_price == D("2.00")
+    assert not any('"customers_account"."number"' in q["sql"] for q in own_queries.captured_queries)
+    assert below.account_id == shop.grandchild.pk
+    for other in (shop.sibling, shop.parent, foreign):
         with pytest.raises(AccountNotFound):
             resolve_prices(actor=shop.buyer_actor, account=other, lines=line)
 
@@ -488,13 +522,16 @@ def _busy_shop(shop: Shop) -> None:
     )
 
 
-# Staff, cold: account, website (with the pricing stamp), products, part numbers, assignments,
-# contracts, rules, entries with customer prices (one UNION ALL), coupons, promotions. A buyer adds
-# the visibility rules; a line that names a unit adds the products' units. Warm (the chain cached
-# under the same stamp): no assignments, contracts or rules; the promotions query still runs, for
-# the one the coupon unlocks.
-STAFF_QUERIES = 10
-BUYER_QUERIES = 11
+# Staff, cold: account, website (with the pricing stamp) and products with their part numbers (one
+# statement), assignments, contracts, rules, entries with customer prices (one UNION ALL), coupons,
+# promotions. A buyer of the priced account passes no account query (the instance is theirs). On
+# SQLite the website, the products and their part numbers are three queries, and a buyer's
+# visibility rules one more (on PostgreSQL they are read in the products' statement). A line that
+# names a unit adds the products' units. Warm (the chain cached under the same stamp): no
+# assignments, contracts or rules; the promotions query still runs, for the one the coupon unlocks.
+ON_SQLITE = 0 if connection.vendor == "postgresql" else 1
+STAFF_QUERIES = 8 + 2 * ON_SQLITE
+BUYER_QUERIES = 7 + 3 * ON_SQLITE
 WARM_SAVES = 3
 
 

@@ -1,6 +1,7 @@
 """Pricing read paths, scoped to the actor; they never write.
 
-loading.py  the engine's input for a cart: scope, products, promotions and coupons
+loading.py  the engine's input for a cart: scope, promotions and coupons
+products.py a cart's products (with the scope: load_cart), their units and part numbers
 chain.py    the chain of sources: assignments, contracts, rules, entries, customer prices
 prices.py   prices for channels: a catalog page (with tiers), one product's tier table
 lists.py    price lists, entries, assignments, contracts, promotions, the audit trail
@@ -27,14 +28,10 @@ from meridian.pricing.queries.loading import (
     LoadedSources,
     PricedAccount,
     PricingScope,
-    ProductInfo,
     build_request,
     coupon_status,
-    engine_line,
-    load_products,
     load_promotions,
     load_scope,
-    part_numbers_for_chain,
 )
 from meridian.pricing.queries.locks import (
     lock_coupons,
@@ -43,6 +40,13 @@ from meridian.pricing.queries.locks import (
     lock_rebate_bases,
 )
 from meridian.pricing.queries.prices import ProductPrice, catalog_prices, prices_for_products, tier_table
+from meridian.pricing.queries.products import (
+    ProductInfo,
+    engine_line,
+    load_cart,
+    load_products,
+    part_numbers_for_chain,
+)
 from meridian.pricing.queries.rebates import (
     RebateStatement,
     programs_for_account,
@@ -93,6 +97,7 @@ __all__ = [
     "list_price_rules",
     "list_promotions",
     "list_rebate_programs",
+    "load_cart",
     "load_products",
     "load_promotions",
     "load_scope",

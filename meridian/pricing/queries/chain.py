@@ -4,7 +4,7 @@ entries and customer prices of the products asked for (4 queries, whatever the n
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -13,24 +13,28 @@ from django.db import connection
 from django.db.models import (
     F,
     IntegerField,
+    Model,
     Q,
     QuerySet,
     Value,
 )
 from django.db.models.functions import Length
 
+from meridian.catalog.models import Category
 from meridian.customers.models import Account
+from meridian.inventory.prepared import array_literal, prepared_cursor
 from meridian.pricing import engine
 from meridian.pricing.models import (
     AccountPricingSettings,
     Contract,
     CustomerPrice,
     PriceAssignment,
+    PriceList,
     PriceListEntry,
     PriceRule,
 )
 from meridian.pricing.queries import cache
-from meridian.pricing.queries.loading import LoadedSources, PricingScope, among, open_window
+from meridian.pricing.queries.loading import LoadedSources, PricedAccount, PricingScope, among, open_window
 
 ENTRY, CUSTOMER_PRICE = 0, 1  # the two kinds of rows `_price_rows` returns
 
@@ -71,27 +75,7 @@ def _assigned_lists(scope: PricingScope) -> list[tuple[engine.SourceKind, _ListR
     """Account (with inheritance), then group, then website assignments, each by priority (1 query).
 
     Only an account with its own assignments can stop inheritance, so its setting comes along."""
-    account = scope.account
-    target = Q(website_id=scope.website.pk)
-    if account is not None:
-        target |= Q(account__path__in=account.chain_paths)
-        if account.customer_group_id is not None:
-            target |= Q(customer_group_id=account.customer_group_id)
-    rows = (
-        PriceAssignment.objects.filter(
-            target,
-            organization_id=scope.organization_id,
-            price_list__is_active=True,
-            price_list__currency=scope.currency,
-        )
-        .order_by("priority", "pk")
-        .values_list(
-            "account__path",
-            "customer_group_id",
-            "account__pricing_settings__assignment_inheritance",
-            *_list_columns("price_list__"),
-        )
-    )
+    rows = _assignment_rows_sql(scope) if connection.vendor == "postgresql" else _assignment_rows(scope)
     by_path: dict[str, list[_ListRow]] = {}
     inherits: set[str] = set()
     group: list[_ListRow] = []
@@ -117,6 +101,69 @@ def _assigned_lists(scope: PricingScope) -> list[tuple[engine.SourceKind, _ListR
     return chosen
 
 
+def _assignment_rows(scope: PricingScope) -> Iterable[Sequence[Any]]:
+    """(account path, group, inheritance, *list columns) of the assignments that may apply."""
+    account = scope.account
+    target = Q(website_id=scope.website.pk)
+    if account is not None:
+        target |= Q(account__path__in=account.chain_paths)
+        if account.customer_group_id is not None:
+            target |= Q(customer_group_id=account.customer_group_id)
+    return (
+        PriceAssignment.objects.filter(
+            target,
+            organization_id=scope.organization_id,
+            price_list__is_active=True,
+            price_list__currency=scope.currency,
+        )
+        .order_by("priority", "pk")
+        .values_list(
+            "account__path",
+            "customer_group_id",
+            "account__pricing_settings__assignment_inheritance",
+            *_list_columns("price_list__"),
+        )
+    )
+
+
+_LIST_SQL = "l.id, l.code, l.currency, l.is_active, l.valid_from, l.valid_to"  # `_list_columns` of `l`
+
+
+def _assignment_rows_sql(scope: PricingScope) -> list[tuple[Any, ...]]:
+    """`_assignment_rows` on PostgreSQL, written by hand (the chain's cold path runs after every
+    pricing write for each account, and the ORM's compiling cost more than the statements): the
+    same rows."""
+    account = scope.account
+    targets = ["pa.website_id = %s"]
+    target_params: list[_SqlParam] = [scope.website.pk]
+    if account is not None:
+        targets.append("a.path = ANY(%s::text[])")
+        target_params.append(array_literal(account.chain_paths))
+        if account.customer_group_id is not None:
+            targets.append("pa.customer_group_id = %s")
+            target_params.append(account.customer_group_id)
+    sql = (
+        f"SELECT a.path, pa.customer_group_id, s.assignment_inheritance, {_LIST_SQL}"
+        f" FROM {_table(PriceAssignment)} pa JOIN {_table(PriceList)} l ON l.id = pa.price_list_id"
+        f" LEFT JOIN {_table(Account)} a ON a.id = pa.account_id"
+        f" LEFT JOIN {_table(AccountPricingSettings)} s ON s.account_id = a.id"
+        f" WHERE ({' OR '.join(targets)}) AND pa.organization_id = %s AND l.is_active AND l.currency = %s"
+        " ORDER BY pa.priority, pa.id"
+    )
+    return _fetch(sql, [*target_params, scope.organization_id, scope.currency])
+
+
+def _table(model: type[Model]) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+def _fetch(sql: str, params: list[_SqlParam]) -> list[tuple[Any, ...]]:
+    with prepared_cursor() as cursor:  # the same text for every account of this shape: prepared once
+        cursor.execute(sql, params)
+        rows: list[tuple[Any, ...]] = cursor.fetchall()
+    return rows
+
+
 @dataclass(frozen=True, slots=True)
 class _ContractRow:
     pk: int
@@ -132,7 +179,36 @@ def _contracts(scope: PricingScope) -> list[_ContractRow]:
     account = scope.account
     if account is None:
         return []
-    rows = (
+    if connection.vendor == "postgresql":
+        sql = (
+            f"SELECT k.id, k.number, k.prices_are_final, k.valid_from, k.valid_to, {_LIST_SQL}"
+            f" FROM {_table(Contract)} k JOIN {_table(Account)} a ON a.id = k.account_id"
+            f" JOIN {_table(PriceList)} l ON l.id = k.price_list_id"
+            " WHERE (a.path = %s OR k.applies_to_children)"
+            " AND (k.valid_from IS NULL OR k.valid_from <= %s) AND (k.valid_to IS NULL OR k.valid_to >= %s)"
+            " AND k.organization_id = %s AND a.path = ANY(%s::text[]) AND k.is_active AND l.is_active"
+            " AND l.currency = %s ORDER BY length(a.path) DESC, k.priority, k.id"
+        )
+        params: list[_SqlParam] = [
+            account.path,
+            scope.today,
+            scope.today,
+            scope.organization_id,
+            array_literal(account.chain_paths),
+            scope.currency,
+        ]
+        rows: Iterable[Sequence[Any]] = _fetch(sql, params)
+    else:
+        rows = _contract_rows(scope, account)
+    return [
+        _ContractRow(pk, number, final, start, end, _ListRow(*columns))
+        for pk, number, final, start, end, *columns in rows
+    ]
+
+
+def _contract_rows(scope: PricingScope, account: PricedAccount) -> Iterable[Sequence[Any]]:
+    """The ORM's `_contracts` rows (SQLite)."""
+    return (
         Contract.objects.filter(
             Q(account__path=account.path) | Q(applies_to_children=True),
             open_window(scope.today),
@@ -147,10 +223,6 @@ def _contracts(scope: PricingScope) -> list[_ContractRow]:
             "pk", "number", "prices_are_final", "valid_from", "valid_to", *_list_columns("price_list__")
         )
     )
-    return [
-        _ContractRow(pk, number, final, start, end, _ListRow(*columns))
-        for pk, number, final, start, end, *columns in rows
-    ]
 
 
 def _rules(
@@ -161,26 +233,8 @@ def _rules(
     Returns the rules by list, and the lists the rules derive from."""
     if not list_ids:
         return {}, {}
-    derived_from = PriceRule.objects.filter(
-        price_list_id__in=list_ids, is_active=True, base_price_list__isnull=False
-    ).values("base_price_list_id")
-    rows = PriceRule.objects.filter(
-        Q(price_list_id__in=list_ids) | Q(price_list_id__in=derived_from),
-        open_window(scope.today),
-        is_active=True,
-    ).values_list(
-        "pk",
-        "price_list_id",
-        "base",
-        "multiplier",
-        "percent",
-        "rounding",
-        "product_id",
-        "category__path",
-        "priority",
-        "valid_from",
-        "valid_to",
-        *_list_columns("base_price_list__"),
+    rows = (
+        _rule_rows_sql(scope, list_ids) if connection.vendor == "postgresql" else _rule_rows(scope, list_ids)
     )
     rules: dict[int, list[engine.Rule]] = {}
     bases: dict[int, _ListRow] = {}
@@ -217,6 +271,49 @@ def _rules(
         if base_row is not None:
             bases[base_row.pk] = base_row
     return rules, bases
+
+
+def _rule_rows_sql(scope: PricingScope, list_ids: list[int]) -> list[tuple[Any, ...]]:
+    """`_rule_rows` on PostgreSQL, written by hand (see `_assignment_rows_sql`): the same rows."""
+    rule = _table(PriceRule)
+    lists = array_literal(list_ids)
+    sql = (
+        "SELECT r.id, r.price_list_id, r.base, r.multiplier, r.percent, r.rounding, r.product_id, c.path,"
+        f" r.priority, r.valid_from, r.valid_to, {_LIST_SQL} FROM {rule} r"
+        f" LEFT JOIN {_table(Category)} c ON c.id = r.category_id"
+        f" LEFT JOIN {_table(PriceList)} l ON l.id = r.base_price_list_id"
+        " WHERE (r.price_list_id = ANY(%s::bigint[]) OR r.price_list_id IN (SELECT d.base_price_list_id"
+        f" FROM {rule} d WHERE d.price_list_id = ANY(%s::bigint[]) AND d.is_active"
+        " AND d.base_price_list_id IS NOT NULL))"
+        " AND (r.valid_from IS NULL OR r.valid_from <= %s) AND (r.valid_to IS NULL OR r.valid_to >= %s)"
+        " AND r.is_active"
+    )
+    return _fetch(sql, [lists, lists, scope.today, scope.today])
+
+
+def _rule_rows(scope: PricingScope, list_ids: list[int]) -> Iterable[Sequence[Any]]:
+    """The ORM's `_rules` rows (SQLite)."""
+    derived_from = PriceRule.objects.filter(
+        price_list_id__in=list_ids, is_active=True, base_price_list__isnull=False
+    ).values("base_price_list_id")
+    return PriceRule.objects.filter(
+        Q(price_list_id__in=list_ids) | Q(price_list_id__in=derived_from),
+        open_window(scope.today),
+        is_active=True,
+    ).values_list(
+        "pk",
+        "price_list_id",
+        "base",
+        "multiplier",
+        "percent",
+        "rounding",
+        "product_id",
+        "category__path",
+        "priority",
+        "valid_from",
+        "valid_to",
+        *_list_columns("base_price_list__"),
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -320,7 +417,8 @@ def _price_rows(scope: PricingScope, list_ids: list[int], product_ids: list[int]
     """Stored entries of these lists and the chain's customer prices for these products (1 query).
 
     Each row: (ENTRY or CUSTOMER_PRICE, id, owner, product, uom, min quantity, price, window), where the
-    owner is the list's id for an entry and the owning account's path length for a customer price."""
+    owner is the list's id for an entry and, for a customer price, a rank of the owning account that
+    grows with its depth (its path length; on PostgreSQL its position in the chain)."""
     if not product_ids or (not list_ids and scope.account is None):
         return []
     if connection.vendor == "postgresql":
@@ -358,28 +456,33 @@ def _price_rows_sql(scope: PricingScope, list_ids: list[int], product_ids: list[
     2,000-line cart binds as many parameters as a 1-line cart. The same rows as the ORM's query."""
     entry = connection.ops.quote_name(PriceListEntry._meta.db_table)
     customer_price = connection.ops.quote_name(CustomerPrice._meta.db_table)
-    account_table = connection.ops.quote_name(Account._meta.db_table)
     parts: list[str] = []
     params: list[_SqlParam] = []
+    products = array_literal(product_ids)  # one text parameter each: psycopg dumps a list element by element
     if list_ids:
         parts.append(
             f"SELECT {ENTRY}, e.id, e.price_list_id, e.product_id, e.uom, e.min_quantity, e.price,"
             f" e.valid_from, e.valid_to FROM {entry} e"
             " WHERE (e.valid_from IS NULL OR e.valid_from <= %s) AND (e.valid_to IS NULL OR e.valid_to >= %s)"
-            " AND e.product_id = ANY(%s) AND e.price_list_id = ANY(%s)"
+            " AND e.product_id = ANY(%s::bigint[]) AND e.price_list_id = ANY(%s::bigint[])"
         )
-        params += [scope.today, scope.today, product_ids, list_ids]
+        params += [scope.today, scope.today, products, array_literal(list_ids)]
     account = scope.account
-    if account is not None:
+    if account is not None and scope.chain_ids:
+        # The chain's account ids in path order (the scope's statement read them): the owner is the
+        # account's position in it, the nearer the higher, as the path length on SQLite.
+        chain = array_literal(int(account_id) for account_id in scope.chain_ids.split(","))
         parts.append(
-            f"SELECT {CUSTOMER_PRICE}, c.id, length(a.path), c.product_id, c.uom, c.min_quantity, c.price,"
-            f" c.valid_from, c.valid_to FROM {customer_price} c JOIN {account_table} a ON a.id = c.account_id"
-            " WHERE (a.path = %s OR c.applies_to_children)"
+            f"SELECT {CUSTOMER_PRICE}, c.id, array_position(%s::bigint[], c.account_id), c.product_id, c.uom,"
+            f" c.min_quantity, c.price, c.valid_from, c.valid_to FROM {customer_price} c"
+            " WHERE (c.account_id = %s OR c.applies_to_children)"
             " AND (c.valid_from IS NULL OR c.valid_from <= %s) AND (c.valid_to IS NULL OR c.valid_to >= %s)"
-            " AND c.product_id = ANY(%s) AND a.path = ANY(%s) AND c.currency = %s"
+            " AND c.product_id = ANY(%s::bigint[]) AND c.account_id = ANY(%s::bigint[]) AND c.currency = %s"
         )
-        params += [account.path, scope.today, scope.today, product_ids, account.chain_paths, scope.currency]
-    with connection.cursor() as cursor:
+        params += [chain, account.account_id, scope.today, scope.today, products, chain, scope.currency]
+    if not parts:
+        return []
+    with prepared_cursor() as cursor:  # the same text for every cart of this shape: prepared once
         cursor.execute(" UNION ALL ".join(parts), params)
         rows: list[_PriceRow] = cursor.fetchall()
     return rows

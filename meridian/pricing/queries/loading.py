@@ -1,12 +1,12 @@
-"""What the engine needs for a cart, loaded in a fixed number of queries: scope, products,
-promotions and coupons; `engine_line` and `build_request` assemble the engine's input."""
+"""What the engine needs for a cart, loaded in a fixed number of queries: scope, promotions and
+coupons (the products: `products.py`); `build_request` assembles the engine's input."""
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
@@ -25,12 +25,12 @@ from django.db.models import (
 from django.db.models.sql.compiler import SQLCompiler
 from django.utils import timezone
 
-from meridian.catalog.models import Category, CustomerPartNumber, Product, ProductUnit
-from meridian.catalog.queries import visible_products
-from meridian.core.actor import Actor
+from meridian.catalog.models import Category
+from meridian.catalog.queries import SqlParam
 from meridian.core.errors import NotFound
 from meridian.core.money import validate_currency
 from meridian.customers.models import Account
+from meridian.inventory.prepared import array_literal, prepared_cursor
 from meridian.pricing import engine
 from meridian.pricing.models import (
     Coupon,
@@ -98,17 +98,6 @@ class PricingScope:
 
 
 @dataclass(frozen=True, slots=True)
-class ProductInfo:
-    product_id: int
-    sku: str
-    base_uom: str
-    category_path: str | None
-    standard_cost: Decimal | None
-    cost_currency: str
-    units: Mapping[str, Decimal]  # code -> base units in one
-
-
-@dataclass(frozen=True, slots=True)
 class CouponOutcome:
     code: str
     status: str  # applied, not_applicable, unknown, inactive, exhausted, account_limit_reached
@@ -142,23 +131,23 @@ def open_window(day: dt.date, prefix: str = "") -> Q:
     )
 
 
-def _scope_sql(
+def scope_sql(
     *, organization_id: int, website_id: int | None, chain_paths: list[str]
-) -> tuple[str, list[object]]:
+) -> tuple[str, list[SqlParam]]:
     """The websites with their strategy, the pricing stamp and the chain's account ids (one statement)."""
     website = connection.ops.quote_name(Website._meta.db_table)
     settings = connection.ops.quote_name(WebsitePricingSettings._meta.db_table)
     stamp = connection.ops.quote_name(PricingVersion._meta.db_table)
     accounts = connection.ops.quote_name(Account._meta.db_table)
-    params: list[object] = []
+    params: list[SqlParam] = []
     if not chain_paths:
         chain = "''"
     elif connection.vendor == "postgresql":
         chain = (
             f"(SELECT string_agg(a.id::text, ',' ORDER BY a.path) FROM {accounts} a"
-            " WHERE a.organization_id = %s AND a.path = ANY(%s))"
+            " WHERE a.organization_id = %s AND a.path = ANY(%s::text[]))"
         )
-        params += [organization_id, chain_paths]
+        params += [organization_id, array_literal(chain_paths)]
     else:
         chain = (
             f"(SELECT group_concat(c.id) FROM (SELECT a.id FROM {accounts} a WHERE a.organization_id = %s"
@@ -166,7 +155,7 @@ def _scope_sql(
         )
         params += [organization_id, *chain_paths]
     sql = (
-        f"SELECT w.*, s.strategy AS pricing_strategy,"
+        f"SELECT {website_fields()[1]}, s.strategy AS pricing_strategy,"
         f" (SELECT v.version FROM {stamp} v WHERE v.id = 1) AS pricing_version, {chain} AS pricing_chain"
         f" FROM {website} w LEFT JOIN {settings} s ON s.website_id = w.id WHERE w.organization_id = %s"
     )
@@ -175,6 +164,42 @@ def _scope_sql(
         sql += " AND w.id = %s"
         params.append(website_id)
     return sql + " ORDER BY w.is_default DESC, w.id LIMIT 1", params
+
+
+ScopeRow = tuple[Website | None, str | None, int | None, str | None]  # website, strategy, stamp, chain
+
+
+@functools.cache
+def website_fields() -> tuple[list[str], str]:
+    """The website's attribute names and its columns as `_scope_sql` selects them, in field order."""
+    fields = Website._meta.concrete_fields
+    return [f.attname for f in fields], ", ".join(
+        f"w.{connection.ops.quote_name(str(f.column))}" for f in fields
+    )
+
+
+def _scope_row(sql: str, params: list[SqlParam]) -> ScopeRow:
+    """The website of `_scope_sql` with its strategy, stamp and chain (None: no such website).
+
+    On PostgreSQL the model is made from the columns in field order (a RawQuerySet's column mapping
+    cost more than the statement); SQLite keeps `raw()`, whose converters turn its 0/1 into booleans."""
+    if connection.vendor != "postgresql":
+        found = next(iter(Website.objects.raw(sql, params)), None)
+        if found is None:
+            return None, None, None, None
+        return (
+            found,
+            getattr(found, "pricing_strategy", None),
+            getattr(found, "pricing_version", None),
+            getattr(found, "pricing_chain", None),
+        )
+    with prepared_cursor() as cursor:  # the same text for every cart of this shape: prepared once
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    if row is None:
+        return None, None, None, None
+    *values, stored, version, chain_ids = row
+    return Website.from_db(connection.alias, website_fields()[0], values), stored, version, chain_ids
 
 
 def load_scope(
@@ -191,21 +216,41 @@ def load_scope(
     `today` (for date windows) is the website's local date at `now` unless given. Hand-written SQL:
     it runs on every priced page and cart, and the ORM's compiling cost more than the database work.
     """
-    sql, params = _scope_sql(
+    sql, params = scope_sql(
         organization_id=organization_id,
         website_id=website_id,
         chain_paths=account.chain_paths if account is not None else [],
     )
-    websites = list(Website.objects.raw(sql, params))
-    if not websites:
+    website, stored, version, chain_ids = _scope_row(sql, params)
+    return scope_from_row(
+        (website, stored, version, chain_ids),
+        organization_id=organization_id,
+        account=account,
+        website_id=website_id,
+        currency=currency,
+        now=now,
+        today=today,
+    )
+
+
+def scope_from_row(
+    row: ScopeRow,
+    *,
+    organization_id: int,
+    account: PricedAccount | None,
+    website_id: int | None,
+    currency: str | None,
+    now: dt.datetime | None,
+    today: dt.date | None,
+) -> PricingScope:
+    """The scope from `_scope_sql`'s row; no website raises NotFound."""
+    website, stored, version, chain_ids = row
+    if website is None:
         raise NotFound(f"website {website_id} not found", fields={"website": ["not found"]})
-    website = websites[0]
-    stored = getattr(website, "pricing_strategy", None)
     strategy = engine.Strategy(stored or Strategy.PRIORITY)
     chosen = validate_currency(currency) if currency else website.default_currency
     moment = now or timezone.now()
     day = today or moment.astimezone(ZoneInfo(website.timezone or "UTC")).date()
-    version = getattr(website, "pricing_version", None)
     return PricingScope(
         organization_id,
         account,
@@ -215,107 +260,8 @@ def load_scope(
         day,
         moment,
         version=int(version) if version is not None else None,
-        chain_ids=str(getattr(website, "pricing_chain", None) or ""),
+        chain_ids=str(chain_ids or ""),
     )
-
-
-def load_products(
-    *,
-    actor: Actor,
-    organization_id: int,
-    skus: Collection[str] = (),
-    product_ids: Collection[int] = (),
-    with_units: bool = True,
-) -> dict[int, ProductInfo]:
-    """Products by SKU (visible to the actor) or by id (1 query), with their units (1 more)."""
-    if connection.vendor == "postgresql" and (
-        not skus or (actor.is_staff and actor.organization_id == organization_id)
-    ):
-        # Staff see every product of their organization: no visibility rules, so the hot path
-        # (a rep's or an integration's cart) reads them with hand-written SQL.
-        rows = _product_rows_sql(
-            organization_id=organization_id, skus=list(skus), product_ids=list(product_ids)
-        )
-    else:
-        if skus:
-            queryset = visible_products(actor).filter(among("sku", skus))
-        else:
-            queryset = Product.objects.filter(among("pk", product_ids), organization_id=organization_id)
-        rows = list(
-            queryset.values_list("pk", "sku", "base_uom", "category__path", "standard_cost", "cost_currency")
-        )
-    units: dict[int, dict[str, Decimal]] = {}
-    if with_units and rows:
-        for product_id, code, factor in _unit_rows([row[0] for row in rows]):
-            units.setdefault(product_id, {})[code.upper()] = factor
-    return {
-        pk: ProductInfo(pk, sku, base_uom.upper(), path, cost, cost_currency, units.get(pk, {}))
-        for pk, sku, base_uom, path, cost, cost_currency in rows
-    }
-
-
-_ProductRow = tuple[int, str, str, str | None, Decimal | None, str]
-
-
-def _product_rows_sql(*, organization_id: int, skus: list[str], product_ids: list[int]) -> list[_ProductRow]:
-    """`load_products`' query on PostgreSQL for staff, by SKU or id bound as one array (same rows)."""
-    product = connection.ops.quote_name(Product._meta.db_table)
-    category = connection.ops.quote_name(Category._meta.db_table)
-    column, values = ("p.sku", skus) if skus else ("p.id", product_ids)
-    sql = (
-        f"SELECT p.id, p.sku, p.base_uom, c.path, p.standard_cost, p.cost_currency FROM {product} p"
-        f" LEFT JOIN {category} c ON c.id = p.category_id WHERE p.organization_id = %s AND {column} = ANY(%s)"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [organization_id, values])
-        rows: list[_ProductRow] = cursor.fetchall()
-    return rows
-
-
-def _unit_rows(product_ids: list[int]) -> list[tuple[int, str, Decimal]]:
-    if connection.vendor != "postgresql":
-        return list(
-            ProductUnit.objects.filter(product_id__in=product_ids).values_list("product_id", "code", "factor")
-        )
-    unit = connection.ops.quote_name(ProductUnit._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT u.product_id, u.code, u.factor FROM {unit} u WHERE u.product_id = ANY(%s)", [product_ids]
-        )
-        rows: list[tuple[int, str, Decimal]] = cursor.fetchall()
-    return rows
-
-
-def part_numbers_for_chain(*, scope: PricingScope, product_ids: Collection[int]) -> dict[int, str]:
-    """The priced account's own part number per product; the nearest account in the chain wins (1 query)."""
-    if scope.account is None or not product_ids:
-        return {}
-    best: dict[int, tuple[int, str]] = {}
-    for product_id, part_number, depth in _part_number_rows(scope.chain_paths, list(product_ids)):
-        if product_id not in best or depth > best[product_id][0]:
-            best[product_id] = (depth, part_number)
-    return {product_id: part for product_id, (_, part) in best.items()}
-
-
-def _part_number_rows(chain_paths: list[str], product_ids: list[int]) -> list[tuple[int, str, int]]:
-    """(product, part number, the owning account's path length) of the chain's accounts."""
-    if connection.vendor != "postgresql":
-        return [
-            (product_id, part_number, len(path))
-            for product_id, part_number, path in CustomerPartNumber.objects.filter(
-                product_id__in=product_ids, account__path__in=chain_paths
-            ).values_list("product_id", "part_number", "account__path")
-        ]
-    part = connection.ops.quote_name(CustomerPartNumber._meta.db_table)
-    account = connection.ops.quote_name(Account._meta.db_table)
-    sql = (
-        f"SELECT n.product_id, n.part_number, length(a.path) FROM {part} n JOIN {account} a ON a.id = n.account_id"
-        " WHERE n.product_id = ANY(%s) AND a.path = ANY(%s)"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [product_ids, chain_paths])
-        rows: list[tuple[int, str, int]] = cursor.fetchall()
-    return rows
 
 
 @dataclass(frozen=True, slots=True)
@@ -411,6 +357,64 @@ def _automatic_promotions_key(scope: PricingScope) -> tuple[object, ...] | None:
     )
 
 
+def _for_buyer(scope: PricingScope) -> Q:
+    """The active promotions of the organization that may apply to the scope's buyer."""
+    account = scope.account
+    return Q(
+        Q(website__isnull=True) | Q(website_id=scope.website.pk),
+        Q(customer_group__isnull=True) | Q(customer_group_id=account.customer_group_id if account else None),
+        Q(account__isnull=True) | Q(account__path__in=scope.chain_paths),
+        organization_id=scope.organization_id,
+        is_active=True,
+    )
+
+
+def _buyer_promotion_rows(scope: PricingScope, unlocked: list[int]) -> list[tuple[Any, ...]]:
+    """`_PROMOTION_COLUMNS` of the buyer's automatic promotions and of those `unlocked` (1 query).
+
+    Hand-written and prepared on PostgreSQL (it runs whenever the pricing stamp is new for this
+    buyer, and the ORM's compiling cost more than the statement): the same rows. SQLite: the ORM."""
+    if connection.vendor != "postgresql":
+        return list(
+            Promotion.objects.filter(
+                _for_buyer(scope), Q(requires_coupon=False) | Q(pk__in=unlocked)
+            ).values_list(*_PROMOTION_COLUMNS)
+        )
+    account = scope.account
+    group_id = account.customer_group_id if account else None
+    conditions = [
+        "p.organization_id = %s",
+        "p.is_active",
+        "(p.website_id IS NULL OR p.website_id = %s)",
+        "p.customer_group_id IS NULL"
+        if group_id is None
+        else "(p.customer_group_id IS NULL OR p.customer_group_id = %s)",
+        "(p.account_id IS NULL OR a.path = ANY(%s::text[]))" if scope.chain_paths else "p.account_id IS NULL",
+        "(NOT p.requires_coupon OR p.id = ANY(%s::bigint[]))" if unlocked else "NOT p.requires_coupon",
+    ]
+    params: list[SqlParam] = [scope.organization_id, scope.website.pk]
+    if group_id is not None:
+        params.append(group_id)
+    if scope.chain_paths:
+        params.append(array_literal(scope.chain_paths))
+    if unlocked:
+        params.append(array_literal(unlocked))
+    promotion = connection.ops.quote_name(Promotion._meta.db_table)
+    accounts = connection.ops.quote_name(Account._meta.db_table)
+    category = connection.ops.quote_name(Category._meta.db_table)
+    sql = (
+        "SELECT p.id, p.name, p.kind, p.value, p.stacking, p.priority, p.currency, p.buy_quantity,"
+        " p.get_quantity, p.requires_coupon, p.website_id, p.customer_group_id, a.path, c.path,"
+        " p.product_id, p.min_quantity, p.min_line_amount, p.min_order_amount, p.starts_at, p.ends_at"
+        f" FROM {promotion} p LEFT JOIN {accounts} a ON a.id = p.account_id"
+        f" LEFT JOIN {category} c ON c.id = p.category_id WHERE {' AND '.join(conditions)}"
+    )
+    with prepared_cursor() as cursor:  # the same text for every buyer of this shape: prepared once
+        cursor.execute(sql, params)
+        rows: list[tuple[Any, ...]] = cursor.fetchall()
+    return rows
+
+
 def load_promotions(
     *, scope: PricingScope, coupon_codes: Sequence[str]
 ) -> tuple[tuple[engine.Promotion, ...], list[CouponOutcome]]:
@@ -440,22 +444,11 @@ def load_promotions(
             if status == "usable" and coupon is not None:
                 unlocked.setdefault(coupon.promotion_id, code)
             outcomes.append(CouponOutcome(code, status, coupon.promotion_id if coupon else None))
-    buyer = Q(
-        Q(website__isnull=True) | Q(website_id=scope.website.pk),
-        Q(customer_group__isnull=True) | Q(customer_group_id=account.customer_group_id if account else None),
-        Q(account__isnull=True) | Q(account__path__in=scope.chain_paths),
-        organization_id=scope.organization_id,
-        is_active=True,
-    )
     key = _automatic_promotions_key(scope)
     automatic = cache.lookup(key)
     if not isinstance(automatic, tuple):
         # Cold: the automatic ones and those the coupons unlock in one query, as before the cache.
-        rows = list(
-            Promotion.objects.filter(buyer, Q(requires_coupon=False) | Q(pk__in=list(unlocked))).values_list(
-                *_PROMOTION_COLUMNS
-            )
-        )
+        rows = _buyer_promotion_rows(scope, list(unlocked))
         automatic = tuple(_promotion(row, {}) for row in rows if not row[9])
         cache.store(key, automatic)
         by_coupon = [_promotion(row, unlocked) for row in rows if row[9]]
@@ -463,7 +456,7 @@ def load_promotions(
         by_coupon = [
             _promotion(row, unlocked)
             for row in Promotion.objects.filter(
-                buyer, pk__in=list(unlocked), requires_coupon=True
+                _for_buyer(scope), pk__in=list(unlocked), requires_coupon=True
             ).values_list(*_PROMOTION_COLUMNS)
         ]
     else:
@@ -482,29 +475,6 @@ def coupon_status(coupon: Coupon | None, *, account_uses: int) -> str:
     if coupon.per_account_limit is not None and account_uses >= coupon.per_account_limit:
         return "account_limit_reached"
     return "usable"
-
-
-def engine_line(
-    *, key: str, product: ProductInfo, quantity: Decimal, uom: str, part_number: str = ""
-) -> engine.Line | None:
-    """The engine's view of a line; None when the product has no such unit."""
-    code = (uom or product.base_uom).strip().upper()
-    factor = Decimal(1) if code == product.base_uom else product.units.get(code)
-    if factor is None:
-        return None
-    return engine.Line(
-        key=key,
-        product_id=product.product_id,
-        sku=product.sku,
-        quantity=quantity,
-        uom=code,
-        base_uom=product.base_uom,
-        uom_factor=factor,
-        category_path=product.category_path,
-        standard_cost=product.standard_cost,
-        cost_currency=product.cost_currency,
-        part_number=part_number,
-    )
 
 
 def build_request(

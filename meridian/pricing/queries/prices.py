@@ -14,13 +14,11 @@ from meridian.pricing import engine
 from meridian.pricing.queries.chain import load_sources
 from meridian.pricing.queries.loading import (
     PricedAccount,
-    ProductInfo,
     build_request,
-    engine_line,
-    load_products,
     load_promotions,
     load_scope,
 )
+from meridian.pricing.queries.products import ProductInfo, engine_line, load_products
 
 
 def _priced_account(actor: Actor, account: Account | None) -> PricedAccount | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -20,12 +21,14 @@ from django.db.models import (
 from meridian.core.actor import Actor
 from meridian.customers.models import Account
 from meridian.customers.queries import get_account
+from meridian.inventory.prepared import array_literal, prepared_cursor
 from meridian.pricing import engine
 from meridian.pricing.errors import RebateProgramNotFound
 from meridian.pricing.models import (
     PricingVersion,
     RebateAccrual,
     RebateProgram,
+    RebateTier,
 )
 from meridian.pricing.queries import cache
 
@@ -91,12 +94,19 @@ def rebate_accounts(
     accounts = connection.ops.quote_name(Account._meta.db_table)
     stamp = connection.ops.quote_name(PricingVersion._meta.db_table)
     ids = sorted(account_ids)
+    params: list[int | str] = [organization_id]
+    if connection.vendor == "postgresql":  # one array: the same text (prepared once) for any number
+        among = "a.id = ANY(%s::bigint[])"
+        params.append(array_literal(ids))
+    else:
+        among = f"a.id IN ({', '.join(['%s'] * len(ids))})"
+        params.extend(ids)
     sql = (
         f"SELECT a.id, a.path, a.customer_group_id, (SELECT v.version FROM {stamp} v WHERE v.id = 1)"
-        f" FROM {accounts} a WHERE a.organization_id = %s AND a.id IN ({', '.join(['%s'] * len(ids))})"
+        f" FROM {accounts} a WHERE a.organization_id = %s AND {among}"
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [organization_id, *ids])
+    with prepared_cursor() as cursor:
+        cursor.execute(sql, params)
         rows = cursor.fetchall()
     found = {int(pk): (str(path), None if group is None else int(group)) for pk, path, group, _ in rows}
     version = rows[0][3] if rows else None
@@ -175,6 +185,10 @@ def rebate_programs_holding(
     account's `account_path` (1 query). The caller still checks each line against each program."""
     steplen = Account.steplen
     chain = sorted({path[:end] for path in account_paths for end in range(steplen, len(path) + 1, steplen)})
+    if connection.vendor == "postgresql":
+        return _programs_holding_sql(
+            organization_id, chain, sorted(customer_group_ids), sorted(currencies), first, last
+        )
     return list(
         RebateProgram.objects.filter(
             organization_id=organization_id,
@@ -191,6 +205,116 @@ def rebate_programs_holding(
         .annotate(account_path=F("account__path"))
         .order_by("pk")
     )
+
+
+@functools.cache
+def _program_fields() -> tuple[list[str], str]:
+    """The program's attribute names and its columns as `_programs_holding_sql` selects them."""
+    fields = RebateProgram._meta.concrete_fields
+    return [f.attname for f in fields], ", ".join(
+        f"p.{connection.ops.quote_name(str(f.column))}" for f in fields
+    )
+
+
+def _programs_holding_sql(
+    organization_id: int,
+    chain: list[str],
+    group_ids: list[int],
+    currencies: list[str],
+    first: dt.date,
+    last: dt.date,
+) -> list[RebateProgram]:
+    """`rebate_programs_holding` on PostgreSQL, written by hand (it runs in every placement under a
+    program, and the ORM's compiling cost more than the database work): the same rows."""
+    names, columns = _program_fields()
+    programs = connection.ops.quote_name(RebateProgram._meta.db_table)
+    accounts = connection.ops.quote_name(Account._meta.db_table)
+    sql = (
+        f"SELECT {columns}, a.path FROM {programs} p LEFT JOIN {accounts} a ON a.id = p.account_id"
+        " WHERE p.organization_id = %s AND p.is_active AND p.period_start <= %s AND p.period_end >= %s"
+        " AND p.currency = ANY(%s::text[]) AND ((p.customer_group_id IS NULL AND p.account_id IS NULL)"
+        " OR p.customer_group_id = ANY(%s::bigint[]) OR a.path = ANY(%s::text[])) ORDER BY p.id"
+    )
+    params: list[int | str | dt.date] = [
+        organization_id,
+        last,
+        first,
+        array_literal(currencies),
+        array_literal(group_ids),
+        array_literal(chain),
+    ]
+    with prepared_cursor() as cursor:  # the same text for every placement: prepared once
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    found = []
+    for *values, account_path in rows:
+        program = RebateProgram.from_db(connection.alias, names, values)
+        program.account_path = account_path  # type: ignore[attr-defined]  # as the ORM's annotate() sets it
+        found.append(program)
+    return found
+
+
+@dataclass(frozen=True, slots=True)
+class AccrualInputs:
+    """What an accrual reads once the bases are locked (`accrual_inputs`)."""
+
+    tiers: dict[int, list[engine.RebateTier]]  # by program id
+    done: set[tuple[int, str, str]]  # (program id, order reference, line reference) already accrued
+    basis: dict[tuple[int, int], Decimal]  # (program id, account id) -> basis to date
+
+
+def accrual_inputs(
+    *, program_ids: list[int], order_references: list[str], account_ids: list[int]
+) -> AccrualInputs:
+    """The programs' tiers, the order lines they already accrued and each account's basis to date
+    under them: one statement on PostgreSQL (a UNION ALL), three on SQLite. Read after
+    `lock_rebate_bases`, in a statement of its own (its snapshot must follow the locks)."""
+    tiers: dict[int, list[engine.RebateTier]] = {}
+    if connection.vendor != "postgresql":
+        for program_id, threshold, rate in RebateTier.objects.filter(program_id__in=program_ids).values_list(
+            "program_id", "threshold", "rate_percent"
+        ):
+            tiers.setdefault(program_id, []).append(engine.RebateTier(threshold, rate))
+        done = set(
+            RebateAccrual.objects.filter(
+                program_id__in=program_ids, order_reference__in=order_references
+            ).values_list("program_id", "order_reference", "line_reference")
+        )
+        basis: dict[tuple[int, int], Decimal] = {
+            (program_id, account_id): total
+            for program_id, account_id, total in RebateAccrual.objects.filter(
+                program_id__in=program_ids, account_id__in=account_ids
+            )
+            .values("program_id", "account_id")
+            .annotate(total=Sum("basis_amount"))
+            .values_list("program_id", "account_id", "total")
+        }
+        return AccrualInputs(tiers, done, basis)
+    tier = connection.ops.quote_name(RebateTier._meta.db_table)
+    accrual = connection.ops.quote_name(RebateAccrual._meta.db_table)
+    sql = (
+        f"SELECT 0, t.program_id, t.id, t.threshold, t.rate_percent, NULL, NULL FROM {tier} t"
+        " WHERE t.program_id = ANY(%s::bigint[])"
+        f" UNION ALL SELECT 1, r.program_id, NULL, NULL, NULL, r.order_reference, r.line_reference FROM {accrual} r"
+        " WHERE r.program_id = ANY(%s::bigint[]) AND r.order_reference = ANY(%s::text[])"
+        f" UNION ALL SELECT 2, r.program_id, r.account_id, SUM(r.basis_amount), NULL, NULL, NULL FROM {accrual} r"
+        " WHERE r.program_id = ANY(%s::bigint[]) AND r.account_id = ANY(%s::bigint[])"
+        " GROUP BY r.program_id, r.account_id ORDER BY 1, 3"
+    )
+    programs = array_literal(program_ids)
+    params = [programs, programs, array_literal(order_references), programs, array_literal(account_ids)]
+    with prepared_cursor() as cursor:  # the same text for every placement: prepared once
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    done, basis = set(), {}
+    for kind, program_id, number, amount, rate, order_reference, line_reference in rows:
+        if kind == 0:
+            tiers.setdefault(program_id, []).append(engine.RebateTier(amount, rate))
+        elif kind == 1:
+            done.add((program_id, order_reference, line_reference))
+        else:
+            basis[(program_id, number)] = amount
+    return AccrualInputs(tiers, done, basis)
 
 
 def rebate_statement(

@@ -22,6 +22,8 @@ from meridian.pricing.services._common import (
     decimal_error,
 )
 
+MAX_QUANTITY = Decimal(10) ** 9  # a line's quantity must stay below it
+
 
 @dataclass(frozen=True, slots=True)
 class PriceLineRequest:
@@ -58,11 +60,34 @@ def _validate_lines(lines: Sequence[PriceLineRequest]) -> None:
     for index, line in enumerate(lines[:MAX_RESOLVE_LINES]):
         if not line.sku.strip():
             errors[f"lines.{index}.sku"] = ["must not be empty"]
-        problem = decimal_error(line.quantity, places=3, positive=True, limit=Decimal(10) ** 9)
+        problem = decimal_error(line.quantity, places=3, positive=True, limit=MAX_QUANTITY)
         if problem:
             errors[f"lines.{index}.quantity"] = [problem]
     if errors:
         raise InvalidInput("invalid lines", fields=errors)
+
+
+def _is_own_account(actor: Actor, account: Account) -> bool:
+    """A buyer acting for exactly this account (ordering prices through `account_view`): the scope
+    check (same organization, the account's path under the buyer's) holds by construction."""
+    return (
+        actor.is_buyer
+        and actor.account_id == account.pk
+        and actor.organization_id == account.organization_id
+        and account.path.startswith(actor.account_path)
+    )
+
+
+def _priced_account(actor: Actor, account: Account | str | int) -> Account:
+    """The account to price for, in the actor's scope (else AccountNotFound): the given instance when
+    the actor is its own buyer (no query), else read through the actor's scope (1 query)."""
+    if isinstance(account, Account) and _is_own_account(actor, account):
+        return account
+    reference = account.pk if isinstance(account, Account) else account
+    found = find_account(actor=actor, reference=reference)  # no joins: only the path matters here
+    if found is None:
+        raise AccountNotFound(reference)
+    return found
 
 
 def resolve_prices(
@@ -82,26 +107,19 @@ def resolve_prices(
     be priced carry an error code (product_not_found, unknown_uom, no_price); nothing is written.
     """
     _validate_lines(lines)
-    reference = account.pk if isinstance(account, Account) else account
-    priced_account = find_account(actor=actor, reference=reference)  # no joins: only the path matters here
-    if priced_account is None:
-        raise AccountNotFound(reference)
-    scope = queries.load_scope(
+    priced_account = _priced_account(actor, account)
+    scope, products = queries.load_cart(
+        actor=actor,
         organization_id=priced_account.organization_id,
         account=queries.PricedAccount.of(priced_account),
+        skus={line.sku.strip() for line in lines},
         website_id=website_id if website_id is not None else actor.website_id,
         currency=currency,
+        with_units=any(line.uom for line in lines),  # no unit named: every line is in its base unit
         now=now,
         today=today,
     )
-    products = queries.load_products(
-        actor=actor,
-        organization_id=priced_account.organization_id,
-        skus={line.sku.strip() for line in lines},
-        with_units=any(line.uom for line in lines),  # no unit named: every line is in its base unit
-    )
     by_sku = {info.sku: info for info in products.values()}
-    part_numbers = queries.part_numbers_for_chain(scope=scope, product_ids=list(products))
     engine_lines: list[engine.Line] = []
     failed: dict[int, engine.PricedLine] = {}
     for index, requested in enumerate(lines):
@@ -113,7 +131,7 @@ def resolve_prices(
                 product=info,
                 quantity=requested.quantity,
                 uom=requested.uom or "",
-                part_number=part_numbers.get(info.product_id, ""),
+                part_number=info.part_number,
             )
             if info is not None
             else None
