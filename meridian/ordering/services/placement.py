@@ -42,11 +42,11 @@ from meridian.ordering.models import (
 from meridian.ordering.policies import ApprovalContext, ApprovalPolicy, approval_policy
 from meridian.ordering.services._common import (
     jsonable,
-    record_change,
-    record_order_event,
+    new_change,
     require_orderer,
     trace_json,
 )
+from meridian.ordering.services._rows import start_order, write_order
 from meridian.ordering.services.allocation import (
     RepriceFn,
     accrue_order_rebates,
@@ -237,11 +237,8 @@ def place_order_detailed(
                 authorized=authorized,
                 authorization=authorization,
                 idempotency_key=idempotency_key,
+                claim=claim,
             )
-            if claim is not None:
-                idempotency.complete_key(
-                    claim, status=201, body={"order_id": order.pk, "number": order.number}
-                )
     except BaseException:
         if claim is not None:
             idempotency.release_key(claim)
@@ -330,6 +327,7 @@ def _place(
     authorized: Decimal | None,
     authorization: providers.Authorization | None,
     idempotency_key: str,
+    claim: idempotency.Claim | None,
 ) -> tuple[Order, tuple[OrderLine, ...], OrderStatusChange]:
     requests, reference, cart = order_requests(actor, checkout, lock=True)
     prepared = prepare(
@@ -409,15 +407,15 @@ def _place(
         reason = f"open orders {exposure} + this order {order.total} exceed the credit limit {credit[2]} {currency}"
         order.hold, order.hold_reason = Order.Hold.CREDIT_HOLD, reason
         order.needs_manual_intervention, order.manual_intervention_reason = True, f"credit hold: {reason}"
-    OrderLine.objects.bulk_create(lines)
-    order.save(update_fields=_SAVED_AFTER_ALLOCATION)
-    change = record_change(
+    change = new_change(
         order=order, from_status="", to_status=order.status, actor=actor, reason=_placement_reason(order)
     )
-    record_order_event(
+    write_order(
         order=order,
+        lines=lines,
+        change=change,
         event_type="order.pending_approval" if reasons else "order.placed",
-        payload={
+        event_payload={
             "channel": order.channel,
             "currency": currency,
             "total": str(order.total),
@@ -426,6 +424,7 @@ def _place(
             "on_behalf": order.placed_on_behalf,
             "approval_reasons": list(reasons),
         },
+        claim=claim,
     )
     applied = [outcome.code for outcome in pricing.resolution.coupons if outcome.status == "applied"]
     if applied:
@@ -438,25 +437,6 @@ def _place(
         )
     transaction.on_commit(partial(tasks.send_order_email.delay, order.pk, "placed"), robust=True)
     return order, tuple(lines), change
-
-
-_SAVED_AFTER_ALLOCATION = [
-    "number",
-    "status",
-    "hold",
-    "hold_reason",
-    "needs_manual_intervention",
-    "manual_intervention_reason",
-    "subtotal",
-    "discount_total",
-    "shipping_amount",
-    "tax_amount",
-    "total",
-    "order_adjustments",
-    "coupons",
-    "tax_details",
-    "updated_at",
-]
 
 
 def _placement_reason(order: Order) -> str:
@@ -506,8 +486,7 @@ def _new_order(
         updated_at=now,
     )
     set_totals(order, pricing)
-    order.save(force_insert=True)
-    order.number = f"SO-{order.pk:07d}"
+    start_order(order)
     return order
 
 
