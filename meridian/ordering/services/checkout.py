@@ -326,12 +326,15 @@ def prepare(
 ) -> Prepared:
     """Load, check and price an order request. A preview (the cart page) comes before the buyer has
     entered a PO number or chosen how to pay, so it skips those two checks."""
-    account = queries.get_orderable_account(actor=actor, reference=account_reference)
+    website_id = checkout.website_id or actor.website_id
+    account, found = queries.get_orderable_account_and_website(
+        actor=actor, reference=account_reference, website_id=website_id
+    )
     if not account.is_active:
         raise AccountInactive(account.pk)
-    website = queries.get_website(
-        organization_id=account.organization_id, website_id=checkout.website_id or actor.website_id
-    )
+    if found is None:
+        raise queries.website_not_found(website_id)
+    website = found
     ancestors = tuple(queries.account_ancestors(account=account))
     view = queries.account_view(account=account, ancestors=ancestors, website_id=website.pk)
     settings = ordering_settings(account)
