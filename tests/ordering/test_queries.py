@@ -167,3 +167,31 @@ def test_the_hand_written_statements_answer_what_the_orm_answers(world: World) -
     )
     assert str(mailed.total) == str(stored.total)
     assert _placed_order(own.pk + 1000) is None
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("attributes", "weight"),
+    [
+        ({"weight_kg": "1.5"}, D("1.5")),
+        ({"weight_kg": 2.25}, D("2.25")),
+        ({"weight_kg": 3}, D(3)),
+        ({"weight_kg": -1}, D(0)),
+        ({"weight_kg": "heavy"}, D(0)),
+        ({"weight_kg": None}, D(0)),
+        ({"colour": "red"}, D(0)),
+        ([], D(0)),
+    ],
+)
+def test_product_facts_read_the_weight_in_kg_whatever_the_attributes_hold(
+    world: World, attributes: object, weight: Decimal
+) -> None:
+    product = ProductFactory(organization=world.organization, sku="WEIGHED", attributes=attributes)
+
+    for with_units in (False, True):
+        facts = queries.product_facts(
+            organization_id=world.organization.pk, product_ids=[product.pk], with_units=with_units
+        )
+
+        assert facts[product.pk].weight == weight
+        assert facts[product.pk].sku == "WEIGHED"
