@@ -154,15 +154,26 @@ def test_the_hand_written_statements_answer_what_the_orm_answers(world: World) -
     )
     assert (str(limit), limit) == (str(orm_limit), orm_limit)
     assert queries.buyer_order_limit(user_id=world.rep.user_id) is None
-    found = _placed_order(own.pk)
-    assert found is not None
-    mailed, placer = found
+    mailed = _placed_order(own.pk)
+    assert mailed is not None
     stored = Order.objects.select_related("account", "placed_by").get(pk=own.pk)
-    assert (mailed.number, mailed.total, mailed.status, mailed.account.name, placer) == (
+    assert (
+        mailed.number,
+        mailed.total,
+        mailed.status,
+        mailed.po_number,
+        mailed.approval_reasons,
+        mailed.account.name,
+        mailed.account.path,
+        mailed.placer_email,
+    ) == (
         stored.number,
         stored.total,
         stored.status,
+        stored.po_number,
+        stored.approval_reasons,
         stored.account.name,
+        stored.account.path,
         stored.placed_by.email if stored.placed_by else "",
     )
     assert str(mailed.total) == str(stored.total)
