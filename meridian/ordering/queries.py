@@ -24,6 +24,7 @@ from meridian.customers.errors import AccountNotFound
 from meridian.customers.models import Account, Address, BuyerUser, PaymentTerms
 from meridian.customers.queries import EXTERNAL_PREFIX, is_database_id
 from meridian.inventory.models import StockMovement
+from meridian.inventory.prepared import prepared_cursor
 from meridian.ordering import cache as setup_cache
 from meridian.ordering import engine
 from meridian.ordering.errors import CartNotFound, OrderNotFound
@@ -105,7 +106,7 @@ def get_orderable_account_and_website(
     if website_id is not None:
         website_where = " AND w.id = %s"
         params.insert(0, website_id)
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:
         cursor.execute(_orderable_sql(website_where, where), params)
         row = cursor.fetchone()
     if row is None:
@@ -172,7 +173,10 @@ def _load(model: type[ModelT], values: Sequence[object]) -> ModelT | None:
     for index, converters in _converters(model):
         for converter in converters:
             converted[index] = converter(converted[index], None, connection)
-    return model.from_db(connection.alias, _ATTNAMES[model], converted)
+    names = _ATTNAMES.get(model)
+    if names is None:
+        names = _ATTNAMES[model] = [field.attname for field in model._meta.concrete_fields]
+    return model.from_db(connection.alias, names, converted)
 
 
 _model_converters: dict[type[models.Model], list[tuple[int, list[Any]]]] = {}
@@ -280,11 +284,13 @@ def default_shipping_address(*, account: Account) -> Address | None:
     """The account's default shipping address, else its first (1 query; hand-written: every
     placement without a ship-to reads it)."""
     sql = (
-        f"SELECT * FROM {_table(Address)} WHERE account_id = %s AND is_shipping = %s"
-        " ORDER BY is_default_shipping DESC, id LIMIT 1"
+        f"SELECT {_columns(Address, 'd')} FROM {_table(Address)} d WHERE d.account_id = %s"
+        " AND d.is_shipping = %s ORDER BY d.is_default_shipping DESC, d.id LIMIT 1"
     )
-    found = list(Address.objects.raw(sql, [account.pk, True]))
-    return found[0] if found else None
+    with prepared_cursor() as cursor:
+        cursor.execute(sql, [account.pk, True])
+        row = cursor.fetchone()
+    return _load(Address, row) if row is not None else None
 
 
 def find_address(*, account: Account, address_id: int) -> Address | None:
@@ -386,7 +392,7 @@ def _base_unit_facts(*, organization_id: int, product_ids: list[int]) -> dict[in
         f" p.attributes -> 'weight_kg', jsonb_typeof(p.attributes) = 'object' FROM {_table(Product)} p"
         " WHERE p.organization_id = %s AND p.id = ANY(%s::bigint[]) ORDER BY p.id"
     )
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:
         cursor.execute(sql, [organization_id, product_ids])
         rows = cursor.fetchall()
     facts = {}
@@ -524,7 +530,7 @@ def open_orders_total(*, organization_id: int, account_path: str, currency: str)
         f" WHERE o.organization_id = %s AND a.path LIKE %s{escape} AND o.currency = %s"
         f" AND o.payment_method = %s AND o.status IN ({', '.join(['%s'] * len(statuses))})"
     )
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:
         cursor.execute(sql, [organization_id, like, currency, str(Order.PaymentMethod.TERMS), *statuses])
         row = cursor.fetchone()
     return _sum(row[0] if row else None)
@@ -565,7 +571,7 @@ def lock_account_rows(*, account_ids: Collection[int]) -> None:
     ids = sorted(account_ids)
     lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
     sql = f"SELECT a.id FROM {_table(Account)} a WHERE a.id IN ({', '.join(['%s'] * len(ids))}) ORDER BY a.id"
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:
         cursor.execute(sql + lock, ids)
         cursor.fetchall()
 
@@ -577,7 +583,7 @@ def buyer_order_limit(*, user_id: int) -> Decimal | None:
         f" INNER JOIN {_table(BuyerUser)} b ON b.id = l.buyer_id WHERE b.user_id = %s"
         " ORDER BY l.id LIMIT 1"
     )
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:
         cursor.execute(sql, [user_id])
         row = cursor.fetchone()
     if row is None or row[0] is None:
@@ -719,7 +725,7 @@ def order_allocations(*, order: Order) -> list[Allocation]:
         f" WHERE m.organization_id = %s AND m.reference = %s AND m.kind IN ({', '.join(['%s'] * len(kinds))})"
         " GROUP BY m.warehouse_id, w.code, m.product_id ORDER BY w.code, m.product_id"
     )
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:
         cursor.execute(sql, [order.organization_id, order.number, *(str(kind) for kind in kinds)])
         rows = cursor.fetchall()
     allocations = []
