@@ -58,10 +58,23 @@ def user_id_of(actor: Actor) -> int:
     return actor.user_id
 
 
+_PLAIN = frozenset({str, int, float, bool, type(None)})
+_field_names: dict[type, tuple[str, ...]] = {}
+
+
 def jsonable(value: object) -> object:
     """Decimals as strings, enums as their values, dataclasses and tuples as dicts and lists."""
+    kind = type(value)
+    if kind in _PLAIN:  # exactly these types (a str enum is not): by far the most values of a trace
+        return value
+    if kind is Decimal:
+        return str(value)
+    names = _field_names.get(kind)
+    if names is not None:
+        return {name: jsonable(getattr(value, name)) for name in names}
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {field.name: jsonable(getattr(value, field.name)) for field in dataclasses.fields(value)}
+        names = _field_names[kind] = tuple(field.name for field in dataclasses.fields(value))
+        return {name: jsonable(getattr(value, name)) for name in names}
     if isinstance(value, enum.Enum):
         return jsonable(value.value)
     if isinstance(value, Decimal):
