@@ -522,6 +522,16 @@ def _sum(value: object) -> Decimal:
 def open_orders_total(*, organization_id: int, account_path: str, currency: str) -> Decimal:
     """Open terms orders of the account and its subtree (they count against its credit limit); 1 query
     (hand-written: it runs in every terms placement)."""
+    sql, params = _open_orders_sql(
+        organization_id=organization_id, account_path=account_path, currency=currency
+    )
+    with prepared_cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    return _sum(row[0] if row else None)
+
+
+def _open_orders_sql(*, organization_id: int, account_path: str, currency: str) -> tuple[str, list[Any]]:
     statuses = sorted(str(status) for status in engine.OPEN_STATUSES)
     like = connection.ops.prep_for_like_query(account_path) + "%"
     escape = " ESCAPE '\\'" if connection.vendor == "sqlite" else ""
@@ -530,10 +540,54 @@ def open_orders_total(*, organization_id: int, account_path: str, currency: str)
         f" WHERE o.organization_id = %s AND a.path LIKE %s{escape} AND o.currency = %s"
         f" AND o.payment_method = %s AND o.status IN ({', '.join(['%s'] * len(statuses))})"
     )
+    return sql, [organization_id, like, currency, str(Order.PaymentMethod.TERMS), *statuses]
+
+
+@dataclass(frozen=True, slots=True)
+class PlacementFigures:
+    exposure: Decimal  # the open terms orders under the credit account (0 without one)
+    buyer_limit: Decimal | None  # the placing buyer's limit per order
+    order_id: int | None  # PostgreSQL: the new order's id, taken from its sequence
+
+
+def placement_figures(
+    *, organization_id: int, credit_path: str | None, currency: str, buyer_user_id: int | None
+) -> PlacementFigures:
+    """What a placement checks once the credit and budget locks are held: `open_orders_total` under
+    `credit_path` (if any) and `buyer_order_limit` of `buyer_user_id` (if any); on PostgreSQL also
+    the new order's id. 1 statement on PostgreSQL (hand-written: every placement runs it); else
+    the two queries (0-2)."""
+    if connection.vendor != "postgresql":
+        return PlacementFigures(
+            exposure=(
+                open_orders_total(
+                    organization_id=organization_id, account_path=credit_path, currency=currency
+                )
+                if credit_path is not None
+                else ZERO
+            ),
+            buyer_limit=buyer_order_limit(user_id=buyer_user_id) if buyer_user_id is not None else None,
+            order_id=None,
+        )
+    parts = ["NULL", "NULL"]
+    params: list[Any] = []
+    if credit_path is not None:
+        sql, params = _open_orders_sql(
+            organization_id=organization_id, account_path=credit_path, currency=currency
+        )
+        parts[0] = f"({sql})"
+    if buyer_user_id is not None:
+        parts[1] = f"({_BUYER_LIMIT_SQL.format(limit=_table(BuyerOrderLimit), buyer=_table(BuyerUser))})"
+        params.append(buyer_user_id)
+    next_id = f"nextval(pg_get_serial_sequence('{Order._meta.db_table}', 'id'))"
     with prepared_cursor() as cursor:
-        cursor.execute(sql, [organization_id, like, currency, str(Order.PaymentMethod.TERMS), *statuses])
-        row = cursor.fetchone()
-    return _sum(row[0] if row else None)
+        cursor.execute(f"SELECT {parts[0]}, {parts[1]}, {next_id}", params)
+        exposure, limit, order_id = cursor.fetchone()
+    return PlacementFigures(
+        exposure=_sum(exposure) if credit_path is not None else ZERO,
+        buyer_limit=limit,
+        order_id=int(order_id),
+    )
 
 
 def spent_between(*, account: Account, currency: str, start: dt.datetime, end: dt.datetime) -> Decimal:
@@ -576,13 +630,15 @@ def lock_account_rows(*, account_ids: Collection[int]) -> None:
         cursor.fetchall()
 
 
+_BUYER_LIMIT_SQL = (
+    "SELECT l.order_limit FROM {limit} l INNER JOIN {buyer} b ON b.id = l.buyer_id WHERE b.user_id = %s"
+    " ORDER BY l.id LIMIT 1"
+)
+
+
 def buyer_order_limit(*, user_id: int) -> Decimal | None:
     """The buyer's limit per order, if any (1 query; hand-written: it runs in every buyer placement)."""
-    sql = (
-        f"SELECT l.order_limit FROM {_table(BuyerOrderLimit)} l"
-        f" INNER JOIN {_table(BuyerUser)} b ON b.id = l.buyer_id WHERE b.user_id = %s"
-        " ORDER BY l.id LIMIT 1"
-    )
+    sql = _BUYER_LIMIT_SQL.format(limit=_table(BuyerOrderLimit), buyer=_table(BuyerUser))
     with prepared_cursor() as cursor:
         cursor.execute(sql, [user_id])
         row = cursor.fetchone()

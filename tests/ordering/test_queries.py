@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from meridian.ordering import queries
@@ -154,6 +155,21 @@ def test_the_hand_written_statements_answer_what_the_orm_answers(world: World) -
     )
     assert (str(limit), limit) == (str(orm_limit), orm_limit)
     assert queries.buyer_order_limit(user_id=world.rep.user_id) is None
+    figures = queries.placement_figures(
+        organization_id=world.organization.pk,
+        credit_path=world.parent.path,
+        currency="USD",
+        buyer_user_id=world.buyer.user_id,
+    )
+    exposure = queries.open_orders_total(
+        organization_id=world.organization.pk, account_path=world.parent.path, currency="USD"
+    )
+    assert (str(figures.exposure), figures.buyer_limit) == (str(exposure), limit)
+    assert (figures.order_id is not None) == (connection.vendor == "postgresql")
+    nothing = queries.placement_figures(
+        organization_id=world.organization.pk, credit_path=None, currency="USD", buyer_user_id=None
+    )
+    assert (nothing.exposure, nothing.buyer_limit) == (Decimal(0), None)
     mailed = _placed_order(own.pk)
     assert mailed is not None
     stored = Order.objects.select_related("account", "placed_by").get(pk=own.pk)

@@ -52,10 +52,12 @@ def order_number(order_id: int) -> str:
     return f"SO-{order_id:07d}"
 
 
-def start_order(order: Order) -> None:
-    """Give the new order its id and number: from the sequence (PostgreSQL; nothing written yet),
-    else by inserting it (it is updated by `write_order`)."""
-    if writes_in_one_statement():
+def start_order(order: Order, *, reserved_id: int | None = None) -> None:
+    """Give the new order its id and number: `reserved_id` or one from the sequence (PostgreSQL;
+    nothing written yet), else by inserting it (it is updated by `write_order`)."""
+    if writes_in_one_statement() and reserved_id is not None:
+        order.pk = reserved_id
+    elif writes_in_one_statement():
         with prepared_cursor() as cursor:
             cursor.execute(_NEXT_ID_SQL, [Order._meta.db_table, "id"])
             row = cursor.fetchone()

@@ -301,12 +301,6 @@ def _credit_account(prepared: Prepared) -> tuple[int, str, Decimal] | None:
     return None
 
 
-def _buyer_limit(actor: Actor) -> Decimal | None:
-    if not actor.is_buyer or actor.user_id is None:
-        return None
-    return queries.buyer_order_limit(user_id=actor.user_id)
-
-
 def _month(now: dt.datetime, website: Website) -> tuple[dt.datetime, dt.datetime]:
     zone = ZoneInfo(website.timezone or "UTC")
     today = now.astimezone(zone).date()
@@ -351,13 +345,13 @@ def _place(
     if budget is not None:
         locked.add(account.pk)
     queries.lock_account_rows(account_ids=locked)
-    exposure = (
-        queries.open_orders_total(
-            organization_id=account.organization_id, account_path=credit[1], currency=currency
-        )
-        if credit
-        else ZERO
+    figures = queries.placement_figures(
+        organization_id=account.organization_id,
+        credit_path=credit[1] if credit else None,
+        currency=currency,
+        buyer_user_id=actor.user_id if actor.is_buyer else None,
     )
+    exposure = figures.exposure
     spent = ZERO
     if budget is not None:
         start, end = _month(now, website)
@@ -382,12 +376,13 @@ def _place(
             channel=checkout.channel,
             currency=currency,
             order_total=total,
-            buyer_order_limit=_buyer_limit(actor),
+            buyer_order_limit=figures.buyer_limit,
             monthly_budget=budget,
             spent_this_month=spent,
         )
     )
     order = _new_order(actor, checkout, prepared, now, reasons, authorization, idempotency_key, cart)
+    start_order(order, reserved_id=figures.order_id)
     lines = _order_lines(order, prepared.pricing.lines)
     pricing = prepared.pricing
     if not reasons:
@@ -486,7 +481,6 @@ def _new_order(
         updated_at=now,
     )
     set_totals(order, pricing)
-    start_order(order)
     return order
 
 
