@@ -4,6 +4,7 @@ services use in a fixed number of queries, and the lock_* helpers."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
@@ -72,24 +73,42 @@ def get_orderable_account(*, actor: Actor, reference: Account | str | int) -> Ac
     return account
 
 
+@dataclass(frozen=True, slots=True)
+class Orderable:
+    """What `get_orderable_account_and_website` read."""
+
+    account: Account
+    website: Website | None  # None: no such website
+    default_address: Address | None  # as default_shipping_address answers it, when read
+    default_address_read: bool
+
+
 def get_orderable_account_and_website(
-    *, actor: Actor, reference: Account | str | int, website_id: int | None
-) -> tuple[Account, Website | None]:
+    *,
+    actor: Actor,
+    reference: Account | str | int,
+    website_id: int | None,
+    with_default_address: bool = False,
+) -> Orderable:
     """`get_orderable_account`, and the account's organization's website `website_id` (else its
-    default) as `get_website` reads it, with the ordering stamp; None when there is no such website.
+    default) as `get_website` reads it, with the ordering stamp; and, `with_default_address`, the
+    account's default shipping address as `default_shipping_address` reads it.
 
     1 statement on PostgreSQL for a buyer or staff who sees the whole organization (hand-written:
     every placement and preview runs it, and the ORM's compiling and loading of four related rows
-    cost more than the database work); else the ORM's account query and `get_website` (2)."""
+    cost more than the database work); else the ORM's account query and `get_website` (2), the
+    address being left to `default_shipping_address`."""
     key = reference.pk if isinstance(reference, Account) else reference
     scope = _account_scope(actor)
     if connection.vendor != "postgresql" or scope is None:
         account = get_orderable_account(actor=actor, reference=key)
         try:
-            website = get_website(organization_id=account.organization_id, website_id=website_id)
+            website: Website | None = get_website(
+                organization_id=account.organization_id, website_id=website_id
+            )
         except NotFound:
-            return account, None
-        return account, website
+            website = None
+        return Orderable(account, website, None, default_address_read=False)
     where, params = scope
     text = str(key)
     if text.startswith(EXTERNAL_PREFIX):
@@ -107,11 +126,11 @@ def get_orderable_account_and_website(
         website_where = " AND w.id = %s"
         params.insert(0, website_id)
     with prepared_cursor() as cursor:
-        cursor.execute(_orderable_sql(website_where, where), params)
+        cursor.execute(_orderable_sql(website_where, where, with_default_address), params)
         row = cursor.fetchone()
     if row is None:
         raise AccountNotFound(key)
-    return _orderable_rows(row)
+    return _orderable_rows(row, with_default_address=with_default_address)
 
 
 def _account_scope(actor: Actor) -> tuple[str, list[Any]] | None:
@@ -142,23 +161,30 @@ def _columns(model: type[models.Model], alias: str) -> str:
     )
 
 
-_orderable_statements: dict[tuple[str, str], str] = {}
+_orderable_statements: dict[tuple[str, str, bool], str] = {}
 
 
-def _orderable_sql(website_where: str, where: str) -> str:
-    cache_key = (website_where, where)
+def _orderable_sql(website_where: str, where: str, with_default_address: bool) -> str:
+    cache_key = (website_where, where, with_default_address)
     found = _orderable_statements.get(cache_key)
     if found is not None:
         return found
     columns = ", ".join(_columns(model, alias) for model, alias in zip(_LOADED, _ALIASES, strict=True))
+    address_columns = address_join = ""
+    if with_default_address:
+        address_columns = f", {_columns(Address, 'd')}"
+        address_join = (
+            f" LEFT JOIN LATERAL (SELECT * FROM {_table(Address)} d WHERE d.account_id = a.id"
+            " AND d.is_shipping = true ORDER BY d.is_default_shipping DESC, d.id LIMIT 1) d ON true"
+        )
     sql = (
         f"SELECT {columns},"
-        f" (SELECT v.version FROM {_table(OrderingVersion)} v WHERE v.id = 1)"
+        f" (SELECT v.version FROM {_table(OrderingVersion)} v WHERE v.id = 1){address_columns}"
         f" FROM {_table(Account)} a INNER JOIN {_table(Organization)} o ON o.id = a.organization_id"
         f" LEFT JOIN {_table(PaymentTerms)} t ON t.id = a.payment_terms_id"
         f" LEFT JOIN {_table(AccountOrderingSettings)} s ON s.account_id = a.id"
         f" LEFT JOIN LATERAL (SELECT * FROM {_table(Website)} w WHERE w.organization_id = a.organization_id"
-        f"{website_where} ORDER BY w.is_default DESC, w.id LIMIT 1) w ON true"
+        f"{website_where} ORDER BY w.is_default DESC, w.id LIMIT 1) w ON true{address_join}"
         f" WHERE {where} ORDER BY a.path LIMIT 1"
     )
     _orderable_statements[cache_key] = sql
@@ -195,7 +221,7 @@ def _converters(model: type[models.Model]) -> list[tuple[int, list[Any]]]:
     return found
 
 
-def _orderable_rows(row: Sequence[object]) -> tuple[Account, Website | None]:
+def _orderable_rows(row: Sequence[object], *, with_default_address: bool) -> Orderable:
     instances: list[models.Model | None] = []
     start = 0
     for model in _LOADED:
@@ -210,10 +236,11 @@ def _orderable_rows(row: Sequence[object]) -> tuple[Account, Website | None]:
     Account._meta.get_field("ordering_settings").set_cached_value(account, settings)
     if settings is not None:
         AccountOrderingSettings._meta.get_field("account").set_cached_value(settings, account)
+    address = _load(Address, row[start + 1 :]) if with_default_address else None
     if not isinstance(website, Website):
-        return account, None
+        return Orderable(account, None, address, default_address_read=with_default_address)
     website.ordering_version = row[start]  # type: ignore[attr-defined]  # the extra column, as get_website's
-    return account, website
+    return Orderable(account, website, address, default_address_read=with_default_address)
 
 
 @dataclass(frozen=True, slots=True)
@@ -280,15 +307,19 @@ def setup_stamp(website: Website) -> int | None:
     return int(stamp) if stamp is not None else None
 
 
-def default_shipping_address(*, account: Account) -> Address | None:
-    """The account's default shipping address, else its first (1 query; hand-written: every
-    placement without a ship-to reads it)."""
-    sql = (
+@functools.cache
+def _address_sql() -> str:
+    return (
         f"SELECT {_columns(Address, 'd')} FROM {_table(Address)} d WHERE d.account_id = %s"
         " AND d.is_shipping = %s ORDER BY d.is_default_shipping DESC, d.id LIMIT 1"
     )
+
+
+def default_shipping_address(*, account: Account) -> Address | None:
+    """The account's default shipping address, else its first (1 query; hand-written: every
+    placement without a ship-to reads it)."""
     with prepared_cursor() as cursor:
-        cursor.execute(sql, [account.pk, True])
+        cursor.execute(_address_sql(), [account.pk, True])
         row = cursor.fetchone()
     return _load(Address, row) if row is not None else None
 

@@ -169,7 +169,7 @@ def test_a_line_in_another_unit_is_priced_and_allocated_in_base_units(world: Wor
 # order, lines, status change and event; on SQLite the order insert, then lines insert, order
 # update, status change and event.
 # Pricing's chain is cached by an earlier order (no assignments, contracts, rules or promotions).
-PLACEMENT_QUERIES = 17 if connection.vendor == "postgresql" else 24
+PLACEMENT_QUERIES = 16 if connection.vendor == "postgresql" else 24
 
 
 @pytest.mark.django_db
@@ -185,8 +185,8 @@ def test_the_query_count_does_not_grow_with_the_lines(
     world.order([(products[0], 1)], actor=actor)  # warm the content-type and similar caches
     lines = [OrderLineRequest(sku=product.sku, quantity=D(2)) for product in products[:count]]
 
-    # (savepoint: the durable transaction) account+terms+settings and website+ordering stamp (one
-    # statement on PostgreSQL, two on SQLite), ancestors, default address; pricing: account,
+    # (savepoint: the durable transaction) account+terms+settings, website+ordering stamp and
+    # default address (one statement on PostgreSQL; three on SQLite), ancestors; pricing: account,
     # website, visibility rules, products, part numbers, entries+customer prices (the chain,
     # shipping methods and tax rules cached by the first order); product facts (units only when a
     # line names a unit), buyer limit (with the order's id from its sequence on PostgreSQL), order
