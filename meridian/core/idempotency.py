@@ -198,6 +198,20 @@ def complete_key(claim: Claim, *, status: int, body: Mapping[str, object]) -> No
     )
 
 
+def complete_key_sql() -> str:
+    """`complete_key` as one PostgreSQL UPDATE (parameters: `complete_key_params`), for a hot path that
+    folds it into a statement of its own (placement's rows); the text is the same for every call."""
+    table = connection.ops.quote_name(IdempotencyKey._meta.db_table)
+    return (
+        f"UPDATE {table} SET response_status = %s::integer, response_body = %s::jsonb,"
+        " completed_at = %s::timestamptz WHERE id = %s::bigint"
+    )
+
+
+def complete_key_params(claim: Claim, *, status: int, body: Mapping[str, object]) -> list[object]:
+    return [status, json.dumps(dict(body), cls=DjangoJSONEncoder), timezone.now(), claim.pk]
+
+
 def release_key(claim: Claim) -> None:
     """Give the key up after an unexpected failure, so that a retry runs the request again."""
     IdempotencyKey.objects.filter(pk=claim.pk, response_status__isnull=True).delete()

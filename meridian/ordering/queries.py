@@ -4,9 +4,12 @@ services use in a fixed number of queries, and the lock_* helpers."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import json
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Context, Decimal
+from typing import Any, TypeVar
 
 from django.db import connection, models
 from django.db.models import Exists, OuterRef, Q, QuerySet, Sum
@@ -19,13 +22,15 @@ from meridian.core.actor import Actor, ActorKind, BuyerRole
 from meridian.core.errors import NotFound
 from meridian.core.models import User
 from meridian.customers.errors import AccountNotFound
-from meridian.customers.models import Account, Address, BuyerUser
+from meridian.customers.models import Account, Address, BuyerUser, PaymentTerms
 from meridian.customers.queries import EXTERNAL_PREFIX, is_database_id
 from meridian.inventory.models import StockMovement
+from meridian.inventory.prepared import prepared_cursor
 from meridian.ordering import cache as setup_cache
 from meridian.ordering import engine
 from meridian.ordering.errors import CartNotFound, OrderNotFound
 from meridian.ordering.models import (
+    AccountOrderingSettings,
     BuyerOrderLimit,
     Cart,
     CartLine,
@@ -36,9 +41,10 @@ from meridian.ordering.models import (
     ShippingMethod,
     ShippingRateBand,
 )
-from meridian.tenancy.models import Website
+from meridian.tenancy.models import Organization, Website
 
 ZERO = Decimal(0)
+ModelT = TypeVar("ModelT", bound=models.Model)
 
 
 # --- accounts, the account's view, websites -------------------------------------------------
@@ -65,6 +71,176 @@ def get_orderable_account(*, actor: Actor, reference: Account | str | int) -> Ac
     if account is None:
         raise AccountNotFound(key)
     return account
+
+
+@dataclass(frozen=True, slots=True)
+class Orderable:
+    """What `get_orderable_account_and_website` read."""
+
+    account: Account
+    website: Website | None  # None: no such website
+    default_address: Address | None  # as default_shipping_address answers it, when read
+    default_address_read: bool
+
+
+def get_orderable_account_and_website(
+    *,
+    actor: Actor,
+    reference: Account | str | int,
+    website_id: int | None,
+    with_default_address: bool = False,
+) -> Orderable:
+    """`get_orderable_account`, and the account's organization's website `website_id` (else its
+    default) as `get_website` reads it, with the ordering stamp; and, `with_default_address`, the
+    account's default shipping address as `default_shipping_address` reads it.
+
+    1 statement on PostgreSQL for a buyer or staff who sees the whole organization (hand-written:
+    every placement and preview runs it, and the ORM's compiling and loading of four related rows
+    cost more than the database work); else the ORM's account query and `get_website` (2), the
+    address being left to `default_shipping_address`."""
+    key = reference.pk if isinstance(reference, Account) else reference
+    scope = _account_scope(actor)
+    if connection.vendor != "postgresql" or scope is None:
+        account = get_orderable_account(actor=actor, reference=key)
+        try:
+            website: Website | None = get_website(
+                organization_id=account.organization_id, website_id=website_id
+            )
+        except NotFound:
+            website = None
+        return Orderable(account, website, None, default_address_read=False)
+    where, params = scope
+    text = str(key)
+    if text.startswith(EXTERNAL_PREFIX):
+        where += " AND a.external_id = %s"
+        params.append(text[len(EXTERNAL_PREFIX) :])
+        if not params[-1]:
+            raise AccountNotFound(key)
+    elif is_database_id(text):
+        where += " AND a.id = %s"
+        params.append(int(text))
+    else:
+        raise AccountNotFound(key)
+    website_where = ""
+    if website_id is not None:
+        website_where = " AND w.id = %s"
+        params.insert(0, website_id)
+    with prepared_cursor() as cursor:
+        cursor.execute(_orderable_sql(website_where, where, with_default_address), params)
+        row = cursor.fetchone()
+    if row is None:
+        raise AccountNotFound(key)
+    return _orderable_rows(row, with_default_address=with_default_address)
+
+
+def _account_scope(actor: Actor) -> tuple[str, list[Any]] | None:
+    """`Account.objects.visible_to(actor)` as SQL on `a`, for the actors it is written for (None:
+    ask the ORM)."""
+    if not actor.is_authenticated or actor.organization_id is None:
+        return None
+    if actor.is_buyer:
+        if actor.account_path is None:
+            return None
+        like = connection.ops.prep_for_like_query(actor.account_path) + "%"
+        return "a.organization_id = %s AND a.path LIKE %s", [actor.organization_id, like]
+    if actor.sees_whole_organization:
+        return "a.organization_id = %s", [actor.organization_id]
+    return None
+
+
+_LOADED = (Account, Organization, PaymentTerms, AccountOrderingSettings, Website)
+_ALIASES = ("a", "o", "t", "s", "w")
+_ATTNAMES: dict[type[models.Model], list[str]] = {
+    model: [field.attname for field in model._meta.concrete_fields] for model in _LOADED
+}
+
+
+def _columns(model: type[models.Model], alias: str) -> str:
+    return ", ".join(
+        f"{alias}.{connection.ops.quote_name(str(field.column))}" for field in model._meta.concrete_fields
+    )
+
+
+_orderable_statements: dict[tuple[str, str, bool], str] = {}
+
+
+def _orderable_sql(website_where: str, where: str, with_default_address: bool) -> str:
+    cache_key = (website_where, where, with_default_address)
+    found = _orderable_statements.get(cache_key)
+    if found is not None:
+        return found
+    columns = ", ".join(_columns(model, alias) for model, alias in zip(_LOADED, _ALIASES, strict=True))
+    address_columns = address_join = ""
+    if with_default_address:
+        address_columns = f", {_columns(Address, 'd')}"
+        address_join = (
+            f" LEFT JOIN LATERAL (SELECT * FROM {_table(Address)} d WHERE d.account_id = a.id"
+            " AND d.is_shipping = true ORDER BY d.is_default_shipping DESC, d.id LIMIT 1) d ON true"
+        )
+    sql = (
+        f"SELECT {columns},"
+        f" (SELECT v.version FROM {_table(OrderingVersion)} v WHERE v.id = 1){address_columns}"
+        f" FROM {_table(Account)} a INNER JOIN {_table(Organization)} o ON o.id = a.organization_id"
+        f" LEFT JOIN {_table(PaymentTerms)} t ON t.id = a.payment_terms_id"
+        f" LEFT JOIN {_table(AccountOrderingSettings)} s ON s.account_id = a.id"
+        f" LEFT JOIN LATERAL (SELECT * FROM {_table(Website)} w WHERE w.organization_id = a.organization_id"
+        f"{website_where} ORDER BY w.is_default DESC, w.id LIMIT 1) w ON true{address_join}"
+        f" WHERE {where} ORDER BY a.path LIMIT 1"
+    )
+    _orderable_statements[cache_key] = sql
+    return sql
+
+
+def _load(model: type[ModelT], values: Sequence[object]) -> ModelT | None:
+    """An instance from its columns as the ORM loads it (None when the LEFT JOIN found no row)."""
+    if values[0] is None:
+        return None
+    converted = list(values)
+    for index, converters in _converters(model):
+        for converter in converters:
+            converted[index] = converter(converted[index], None, connection)
+    names = _ATTNAMES.get(model)
+    if names is None:
+        names = _ATTNAMES[model] = [field.attname for field in model._meta.concrete_fields]
+    return model.from_db(connection.alias, names, converted)
+
+
+_model_converters: dict[type[models.Model], list[tuple[int, list[Any]]]] = {}
+
+
+def _converters(model: type[models.Model]) -> list[tuple[int, list[Any]]]:
+    found = _model_converters.get(model)
+    if found is None:
+        found = []
+        for index, field in enumerate(model._meta.concrete_fields):
+            column = field.get_col(model._meta.db_table)  # as the ORM's compiler asks
+            converters = connection.ops.get_db_converters(column) + column.get_db_converters(connection)
+            if converters:
+                found.append((index, converters))
+        _model_converters[model] = found
+    return found
+
+
+def _orderable_rows(row: Sequence[object], *, with_default_address: bool) -> Orderable:
+    instances: list[models.Model | None] = []
+    start = 0
+    for model in _LOADED:
+        end = start + len(model._meta.concrete_fields)
+        instances.append(_load(model, row[start:end]))
+        start = end
+    account, organization, terms, settings, website = instances
+    assert isinstance(account, Account) and isinstance(organization, Organization)
+    Account._meta.get_field("organization").set_cached_value(account, organization)
+    Account._meta.get_field("payment_terms").set_cached_value(account, terms)
+    # as select_related caches a reverse one-to-one, on both sides (None: no settings row)
+    Account._meta.get_field("ordering_settings").set_cached_value(account, settings)
+    if settings is not None:
+        AccountOrderingSettings._meta.get_field("account").set_cached_value(settings, account)
+    address = _load(Address, row[start + 1 :]) if with_default_address else None
+    if not isinstance(website, Website):
+        return Orderable(account, None, address, default_address_read=with_default_address)
+    website.ordering_version = row[start]  # type: ignore[attr-defined]  # the extra column, as get_website's
+    return Orderable(account, website, address, default_address_read=with_default_address)
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,8 +293,12 @@ def get_website(*, organization_id: int, website_id: int | None) -> Website:
         params.append(website_id)
     websites = list(Website.objects.raw(sql + " ORDER BY w.is_default DESC, w.id LIMIT 1", params))
     if not websites:
-        raise NotFound(f"website {website_id} not found", fields={"website": ["not found"]})
+        raise website_not_found(website_id)
     return websites[0]
+
+
+def website_not_found(website_id: int | None) -> NotFound:
+    return NotFound(f"website {website_id} not found", fields={"website": ["not found"]})
 
 
 def setup_stamp(website: Website) -> int | None:
@@ -127,15 +307,21 @@ def setup_stamp(website: Website) -> int | None:
     return int(stamp) if stamp is not None else None
 
 
+@functools.cache
+def _address_sql() -> str:
+    return (
+        f"SELECT {_columns(Address, 'd')} FROM {_table(Address)} d WHERE d.account_id = %s"
+        " AND d.is_shipping = %s ORDER BY d.is_default_shipping DESC, d.id LIMIT 1"
+    )
+
+
 def default_shipping_address(*, account: Account) -> Address | None:
     """The account's default shipping address, else its first (1 query; hand-written: every
     placement without a ship-to reads it)."""
-    sql = (
-        f"SELECT * FROM {_table(Address)} WHERE account_id = %s AND is_shipping = %s"
-        " ORDER BY is_default_shipping DESC, id LIMIT 1"
-    )
-    found = list(Address.objects.raw(sql, [account.pk, True]))
-    return found[0] if found else None
+    with prepared_cursor() as cursor:
+        cursor.execute(_address_sql(), [account.pk, True])
+        row = cursor.fetchone()
+    return _load(Address, row) if row is not None else None
 
 
 def find_address(*, account: Account, address_id: int) -> Address | None:
@@ -220,10 +406,42 @@ def product_facts(
     False: then only the base unit is known)."""
     if not product_ids:
         return {}
+    if connection.vendor == "postgresql" and not with_units:
+        return _base_unit_facts(organization_id=organization_id, product_ids=sorted(product_ids))
     rows = list(
         Product.objects.filter(organization_id=organization_id, pk__in=sorted(product_ids)).only(*FACT_FIELDS)
     )
     return _facts(rows, with_units=with_units)
+
+
+def _base_unit_facts(*, organization_id: int, product_ids: list[int]) -> dict[int, ProductFacts]:
+    """`product_facts` without units on PostgreSQL (1 statement; hand-written: every placement
+    whose lines name no unit runs it). Only the weight is read of the attributes, as JSON, so
+    `_weight` sees the value the whole document's parsing gave it."""
+    sql = (
+        "SELECT p.id, p.sku, p.name, p.status, p.base_uom, p.min_order_quantity, p.order_increment,"
+        f" p.attributes -> 'weight_kg', jsonb_typeof(p.attributes) = 'object' FROM {_table(Product)} p"
+        " WHERE p.organization_id = %s AND p.id = ANY(%s::bigint[]) ORDER BY p.id"
+    )
+    with prepared_cursor() as cursor:
+        cursor.execute(sql, [organization_id, product_ids])
+        rows = cursor.fetchall()
+    facts = {}
+    for pk, sku, name, status, base_uom, minimum, increment, weight, is_object in rows:
+        raw = json.loads(weight) if isinstance(weight, str) else weight
+        unit = base_uom.upper()
+        facts[pk] = ProductFacts(
+            product_id=pk,
+            sku=sku,
+            name=name,
+            status=status,
+            base_uom=unit,
+            min_order_quantity=minimum,
+            order_increment=increment,
+            weight=_weight({"weight_kg": raw} if is_object else None),
+            units={unit: Decimal(1)},
+        )
+    return facts
 
 
 @dataclass(frozen=True, slots=True)
@@ -335,6 +553,16 @@ def _sum(value: object) -> Decimal:
 def open_orders_total(*, organization_id: int, account_path: str, currency: str) -> Decimal:
     """Open terms orders of the account and its subtree (they count against its credit limit); 1 query
     (hand-written: it runs in every terms placement)."""
+    sql, params = _open_orders_sql(
+        organization_id=organization_id, account_path=account_path, currency=currency
+    )
+    with prepared_cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    return _sum(row[0] if row else None)
+
+
+def _open_orders_sql(*, organization_id: int, account_path: str, currency: str) -> tuple[str, list[Any]]:
     statuses = sorted(str(status) for status in engine.OPEN_STATUSES)
     like = connection.ops.prep_for_like_query(account_path) + "%"
     escape = " ESCAPE '\\'" if connection.vendor == "sqlite" else ""
@@ -343,10 +571,54 @@ def open_orders_total(*, organization_id: int, account_path: str, currency: str)
         f" WHERE o.organization_id = %s AND a.path LIKE %s{escape} AND o.currency = %s"
         f" AND o.payment_method = %s AND o.status IN ({', '.join(['%s'] * len(statuses))})"
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [organization_id, like, currency, str(Order.PaymentMethod.TERMS), *statuses])
-        row = cursor.fetchone()
-    return _sum(row[0] if row else None)
+    return sql, [organization_id, like, currency, str(Order.PaymentMethod.TERMS), *statuses]
+
+
+@dataclass(frozen=True, slots=True)
+class PlacementFigures:
+    exposure: Decimal  # the open terms orders under the credit account (0 without one)
+    buyer_limit: Decimal | None  # the placing buyer's limit per order
+    order_id: int | None  # PostgreSQL: the new order's id, taken from its sequence
+
+
+def placement_figures(
+    *, organization_id: int, credit_path: str | None, currency: str, buyer_user_id: int | None
+) -> PlacementFigures:
+    """What a placement checks once the credit and budget locks are held: `open_orders_total` under
+    `credit_path` (if any) and `buyer_order_limit` of `buyer_user_id` (if any); on PostgreSQL also
+    the new order's id. 1 statement on PostgreSQL (hand-written: every placement runs it); else
+    the two queries (0-2)."""
+    if connection.vendor != "postgresql":
+        return PlacementFigures(
+            exposure=(
+                open_orders_total(
+                    organization_id=organization_id, account_path=credit_path, currency=currency
+                )
+                if credit_path is not None
+                else ZERO
+            ),
+            buyer_limit=buyer_order_limit(user_id=buyer_user_id) if buyer_user_id is not None else None,
+            order_id=None,
+        )
+    parts = ["NULL", "NULL"]
+    params: list[Any] = []
+    if credit_path is not None:
+        sql, params = _open_orders_sql(
+            organization_id=organization_id, account_path=credit_path, currency=currency
+        )
+        parts[0] = f"({sql})"
+    if buyer_user_id is not None:
+        parts[1] = f"({_BUYER_LIMIT_SQL.format(limit=_table(BuyerOrderLimit), buyer=_table(BuyerUser))})"
+        params.append(buyer_user_id)
+    next_id = f"nextval(pg_get_serial_sequence('{Order._meta.db_table}', 'id'))"
+    with prepared_cursor() as cursor:
+        cursor.execute(f"SELECT {parts[0]}, {parts[1]}, {next_id}", params)
+        exposure, limit, order_id = cursor.fetchone()
+    return PlacementFigures(
+        exposure=_sum(exposure) if credit_path is not None else ZERO,
+        buyer_limit=limit,
+        order_id=int(order_id),
+    )
 
 
 def spent_between(*, account: Account, currency: str, start: dt.datetime, end: dt.datetime) -> Decimal:
@@ -384,19 +656,21 @@ def lock_account_rows(*, account_ids: Collection[int]) -> None:
     ids = sorted(account_ids)
     lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
     sql = f"SELECT a.id FROM {_table(Account)} a WHERE a.id IN ({', '.join(['%s'] * len(ids))}) ORDER BY a.id"
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:
         cursor.execute(sql + lock, ids)
         cursor.fetchall()
 
 
+_BUYER_LIMIT_SQL = (
+    "SELECT l.order_limit FROM {limit} l INNER JOIN {buyer} b ON b.id = l.buyer_id WHERE b.user_id = %s"
+    " ORDER BY l.id LIMIT 1"
+)
+
+
 def buyer_order_limit(*, user_id: int) -> Decimal | None:
     """The buyer's limit per order, if any (1 query; hand-written: it runs in every buyer placement)."""
-    sql = (
-        f"SELECT l.order_limit FROM {_table(BuyerOrderLimit)} l"
-        f" INNER JOIN {_table(BuyerUser)} b ON b.id = l.buyer_id WHERE b.user_id = %s"
-        " ORDER BY l.id LIMIT 1"
-    )
-    with connection.cursor() as cursor:
+    sql = _BUYER_LIMIT_SQL.format(limit=_table(BuyerOrderLimit), buyer=_table(BuyerUser))
+    with prepared_cursor() as cursor:
         cursor.execute(sql, [user_id])
         row = cursor.fetchone()
     if row is None or row[0] is None:
@@ -538,7 +812,7 @@ def order_allocations(*, order: Order) -> list[Allocation]:
         f" WHERE m.organization_id = %s AND m.reference = %s AND m.kind IN ({', '.join(['%s'] * len(kinds))})"
         " GROUP BY m.warehouse_id, w.code, m.product_id ORDER BY w.code, m.product_id"
     )
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:
         cursor.execute(sql, [order.organization_id, order.number, *(str(kind) for kind in kinds)])
         rows = cursor.fetchall()
     allocations = []

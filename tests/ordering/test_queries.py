@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from meridian.ordering import queries
@@ -154,16 +155,70 @@ def test_the_hand_written_statements_answer_what_the_orm_answers(world: World) -
     )
     assert (str(limit), limit) == (str(orm_limit), orm_limit)
     assert queries.buyer_order_limit(user_id=world.rep.user_id) is None
-    found = _placed_order(own.pk)
-    assert found is not None
-    mailed, placer = found
+    figures = queries.placement_figures(
+        organization_id=world.organization.pk,
+        credit_path=world.parent.path,
+        currency="USD",
+        buyer_user_id=world.buyer.user_id,
+    )
+    exposure = queries.open_orders_total(
+        organization_id=world.organization.pk, account_path=world.parent.path, currency="USD"
+    )
+    assert (str(figures.exposure), figures.buyer_limit) == (str(exposure), limit)
+    assert (figures.order_id is not None) == (connection.vendor == "postgresql")
+    nothing = queries.placement_figures(
+        organization_id=world.organization.pk, credit_path=None, currency="USD", buyer_user_id=None
+    )
+    assert (nothing.exposure, nothing.buyer_limit) == (Decimal(0), None)
+    mailed = _placed_order(own.pk)
+    assert mailed is not None
     stored = Order.objects.select_related("account", "placed_by").get(pk=own.pk)
-    assert (mailed.number, mailed.total, mailed.status, mailed.account.name, placer) == (
+    assert (
+        mailed.number,
+        mailed.total,
+        mailed.status,
+        mailed.po_number,
+        mailed.approval_reasons,
+        mailed.account.name,
+        mailed.account.path,
+        mailed.placer_email,
+    ) == (
         stored.number,
         stored.total,
         stored.status,
+        stored.po_number,
+        stored.approval_reasons,
         stored.account.name,
+        stored.account.path,
         stored.placed_by.email if stored.placed_by else "",
     )
     assert str(mailed.total) == str(stored.total)
     assert _placed_order(own.pk + 1000) is None
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("attributes", "weight"),
+    [
+        ({"weight_kg": "1.5"}, D("1.5")),
+        ({"weight_kg": 2.25}, D("2.25")),
+        ({"weight_kg": 3}, D(3)),
+        ({"weight_kg": -1}, D(0)),
+        ({"weight_kg": "heavy"}, D(0)),
+        ({"weight_kg": None}, D(0)),
+        ({"colour": "red"}, D(0)),
+        ([], D(0)),
+    ],
+)
+def test_product_facts_read_the_weight_in_kg_whatever_the_attributes_hold(
+    world: World, attributes: object, weight: Decimal
+) -> None:
+    product = ProductFactory(organization=world.organization, sku="WEIGHED", attributes=attributes)
+
+    for with_units in (False, True):
+        facts = queries.product_facts(
+            organization_id=world.organization.pk, product_ids=[product.pk], with_units=with_units
+        )
+
+        assert facts[product.pk].weight == weight
+        assert facts[product.pk].sku == "WEIGHED"

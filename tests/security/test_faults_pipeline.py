@@ -45,7 +45,10 @@ from tests.security.figures import add
 from tests.security.http import error_code
 
 D = Decimal
-WRITE = re.compile(r"^\s*(INSERT|UPDATE|DELETE)\b", re.IGNORECASE)
+# a write, or a statement whose common table expressions write (placement's rows, allocation)
+WRITE = re.compile(
+    r"^\s*(INSERT|UPDATE|DELETE)\b|^\s*WITH\b.*\b(INSERT|UPDATE|DELETE)\b", re.IGNORECASE | re.DOTALL
+)
 
 
 def _use_cases(world: World) -> dict[str, Callable[[], object]]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import enum
+from collections.abc import Mapping
 from decimal import Decimal
 
 from django.utils import timezone
@@ -57,10 +58,23 @@ def user_id_of(actor: Actor) -> int:
     return actor.user_id
 
 
+_PLAIN = frozenset({str, int, float, bool, type(None)})
+_field_names: dict[type, tuple[str, ...]] = {}
+
+
 def jsonable(value: object) -> object:
     """Decimals as strings, enums as their values, dataclasses and tuples as dicts and lists."""
+    kind = type(value)
+    if kind in _PLAIN:  # exactly these types (a str enum is not): by far the most values of a trace
+        return value
+    if kind is Decimal:
+        return str(value)
+    names = _field_names.get(kind)
+    if names is not None:
+        return {name: jsonable(getattr(value, name)) for name in names}
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {field.name: jsonable(getattr(value, field.name)) for field in dataclasses.fields(value)}
+        names = _field_names[kind] = tuple(field.name for field in dataclasses.fields(value))
+        return {name: jsonable(getattr(value, name)) for name in names}
     if isinstance(value, enum.Enum):
         return jsonable(value.value)
     if isinstance(value, Decimal):
@@ -81,11 +95,11 @@ def trace_json(trace: pricing_engine.Trace | None) -> dict[str, object]:
     return converted
 
 
-def record_change(
+def new_change(
     *, order: Order, from_status: str, to_status: str, actor: Actor | None, reason: str = ""
 ) -> OrderStatusChange:
-    """Append one history row (a transition, or a hold or flag change with from == to)."""
-    return OrderStatusChange.objects.create(
+    """One history row (a transition, or a hold or flag change with from == to), not yet saved."""
+    return OrderStatusChange(
         order=order,
         from_status=from_status,
         to_status=to_status,
@@ -96,17 +110,31 @@ def record_change(
     )
 
 
+def record_change(
+    *, order: Order, from_status: str, to_status: str, actor: Actor | None, reason: str = ""
+) -> OrderStatusChange:
+    """Append one history row (a transition, or a hold or flag change with from == to)."""
+    change = new_change(order=order, from_status=from_status, to_status=to_status, actor=actor, reason=reason)
+    change.save(force_insert=True)
+    return change
+
+
+def order_event_payload(order: Order, payload: Mapping[str, object] | None = None) -> dict[str, object]:
+    """An order event's payload: the order's number, account, status and hold, then `payload`."""
+    return {
+        "number": order.number,
+        "account_id": order.account_id,
+        "status": order.status,
+        "hold": order.hold,
+        **(payload or {}),
+    }
+
+
 def record_order_event(*, order: Order, event_type: str, payload: dict[str, object] | None = None) -> None:
     record_event(
         organization_id=order.organization_id,
         aggregate_type=ORDER_AGGREGATE,
         aggregate_id=order.number,
         event_type=event_type,
-        payload={
-            "number": order.number,
-            "account_id": order.account_id,
-            "status": order.status,
-            "hold": order.hold,
-            **(payload or {}),
-        },
+        payload=order_event_payload(order, payload),
     )

@@ -104,6 +104,7 @@ def allocate_lines(
 def accrue_order_rebates(order: Order, lines: Sequence[OrderLine], now: dt.datetime) -> None:
     """Rebates through pricing, dated the website's local day (program periods are local dates)."""
     zone = ZoneInfo(order.website.timezone if order.website is not None else "UTC")
+    day = now.astimezone(zone).date()
     accrue_rebates(
         organization_id=order.organization_id,
         lines=[
@@ -115,7 +116,7 @@ def accrue_order_rebates(order: Order, lines: Sequence[OrderLine], now: dt.datet
                 currency=order.currency,
                 order_reference=order.number,
                 line_reference=str(line.line_number),
-                date=now.astimezone(zone).date(),
+                date=day,
             )
             for line in lines
             if line.quantity > 0

@@ -297,14 +297,21 @@ def address_snapshot(address: Address | None, one_time: OneTimeAddress | None) -
 
 
 def resolve_ship_to(
-    account: Account, settings: AccountOrderingSettings | None, ship_to: int | OneTimeAddress | None
+    account: Account,
+    settings: AccountOrderingSettings | None,
+    ship_to: int | OneTimeAddress | None,
+    orderable: queries.Orderable | None = None,
 ) -> tuple[Address | None, dict[str, object]]:
     if isinstance(ship_to, OneTimeAddress):
         if not (settings and settings.allows_one_time_address):
             raise OneTimeAddressNotAllowed()
         return None, address_snapshot(None, ship_to)
     if ship_to is None:
-        address = queries.default_shipping_address(account=account)
+        address = (
+            orderable.default_address
+            if orderable is not None and orderable.default_address_read
+            else queries.default_shipping_address(account=account)
+        )
         if address is None:
             raise InvalidInput.on("ship_to", "required: the account has no shipping address")
         return address, address_snapshot(address, None)
@@ -326,12 +333,19 @@ def prepare(
 ) -> Prepared:
     """Load, check and price an order request. A preview (the cart page) comes before the buyer has
     entered a PO number or chosen how to pay, so it skips those two checks."""
-    account = queries.get_orderable_account(actor=actor, reference=account_reference)
+    website_id = checkout.website_id or actor.website_id
+    orderable = queries.get_orderable_account_and_website(
+        actor=actor,
+        reference=account_reference,
+        website_id=website_id,
+        with_default_address=checkout.ship_to is None,
+    )
+    account = orderable.account
     if not account.is_active:
         raise AccountInactive(account.pk)
-    website = queries.get_website(
-        organization_id=account.organization_id, website_id=checkout.website_id or actor.website_id
-    )
+    if orderable.website is None:
+        raise queries.website_not_found(website_id)
+    website = orderable.website
     ancestors = tuple(queries.account_ancestors(account=account))
     view = queries.account_view(account=account, ancestors=ancestors, website_id=website.pk)
     settings = ordering_settings(account)
@@ -348,7 +362,7 @@ def prepare(
         and account.payment_terms is None
     ):
         raise PaymentTermsUnavailable()
-    address, ship_to = resolve_ship_to(account, settings, checkout.ship_to)
+    address, ship_to = resolve_ship_to(account, settings, checkout.ship_to, orderable)
     today = now.astimezone(ZoneInfo(website.timezone or "UTC")).date()
     if checkout.requested_date is not None and checkout.requested_date < today:
         raise InvalidInput.on("requested_date", "must not be in the past")

@@ -42,11 +42,11 @@ from meridian.ordering.models import (
 from meridian.ordering.policies import ApprovalContext, ApprovalPolicy, approval_policy
 from meridian.ordering.services._common import (
     jsonable,
-    record_change,
-    record_order_event,
+    new_change,
     require_orderer,
     trace_json,
 )
+from meridian.ordering.services._rows import start_order, write_order
 from meridian.ordering.services.allocation import (
     RepriceFn,
     accrue_order_rebates,
@@ -237,11 +237,8 @@ def place_order_detailed(
                 authorized=authorized,
                 authorization=authorization,
                 idempotency_key=idempotency_key,
+                claim=claim,
             )
-            if claim is not None:
-                idempotency.complete_key(
-                    claim, status=201, body={"order_id": order.pk, "number": order.number}
-                )
     except BaseException:
         if claim is not None:
             idempotency.release_key(claim)
@@ -304,12 +301,6 @@ def _credit_account(prepared: Prepared) -> tuple[int, str, Decimal] | None:
     return None
 
 
-def _buyer_limit(actor: Actor) -> Decimal | None:
-    if not actor.is_buyer or actor.user_id is None:
-        return None
-    return queries.buyer_order_limit(user_id=actor.user_id)
-
-
 def _month(now: dt.datetime, website: Website) -> tuple[dt.datetime, dt.datetime]:
     zone = ZoneInfo(website.timezone or "UTC")
     today = now.astimezone(zone).date()
@@ -330,6 +321,7 @@ def _place(
     authorized: Decimal | None,
     authorization: providers.Authorization | None,
     idempotency_key: str,
+    claim: idempotency.Claim | None,
 ) -> tuple[Order, tuple[OrderLine, ...], OrderStatusChange]:
     requests, reference, cart = order_requests(actor, checkout, lock=True)
     prepared = prepare(
@@ -353,13 +345,13 @@ def _place(
     if budget is not None:
         locked.add(account.pk)
     queries.lock_account_rows(account_ids=locked)
-    exposure = (
-        queries.open_orders_total(
-            organization_id=account.organization_id, account_path=credit[1], currency=currency
-        )
-        if credit
-        else ZERO
+    figures = queries.placement_figures(
+        organization_id=account.organization_id,
+        credit_path=credit[1] if credit else None,
+        currency=currency,
+        buyer_user_id=actor.user_id if actor.is_buyer else None,
     )
+    exposure = figures.exposure
     spent = ZERO
     if budget is not None:
         start, end = _month(now, website)
@@ -384,12 +376,13 @@ def _place(
             channel=checkout.channel,
             currency=currency,
             order_total=total,
-            buyer_order_limit=_buyer_limit(actor),
+            buyer_order_limit=figures.buyer_limit,
             monthly_budget=budget,
             spent_this_month=spent,
         )
     )
     order = _new_order(actor, checkout, prepared, now, reasons, authorization, idempotency_key, cart)
+    start_order(order, reserved_id=figures.order_id)
     lines = _order_lines(order, prepared.pricing.lines)
     pricing = prepared.pricing
     if not reasons:
@@ -409,15 +402,15 @@ def _place(
         reason = f"open orders {exposure} + this order {order.total} exceed the credit limit {credit[2]} {currency}"
         order.hold, order.hold_reason = Order.Hold.CREDIT_HOLD, reason
         order.needs_manual_intervention, order.manual_intervention_reason = True, f"credit hold: {reason}"
-    OrderLine.objects.bulk_create(lines)
-    order.save(update_fields=_SAVED_AFTER_ALLOCATION)
-    change = record_change(
+    change = new_change(
         order=order, from_status="", to_status=order.status, actor=actor, reason=_placement_reason(order)
     )
-    record_order_event(
+    write_order(
         order=order,
+        lines=lines,
+        change=change,
         event_type="order.pending_approval" if reasons else "order.placed",
-        payload={
+        event_payload={
             "channel": order.channel,
             "currency": currency,
             "total": str(order.total),
@@ -426,6 +419,7 @@ def _place(
             "on_behalf": order.placed_on_behalf,
             "approval_reasons": list(reasons),
         },
+        claim=claim,
     )
     applied = [outcome.code for outcome in pricing.resolution.coupons if outcome.status == "applied"]
     if applied:
@@ -438,25 +432,6 @@ def _place(
         )
     transaction.on_commit(partial(tasks.send_order_email.delay, order.pk, "placed"), robust=True)
     return order, tuple(lines), change
-
-
-_SAVED_AFTER_ALLOCATION = [
-    "number",
-    "status",
-    "hold",
-    "hold_reason",
-    "needs_manual_intervention",
-    "manual_intervention_reason",
-    "subtotal",
-    "discount_total",
-    "shipping_amount",
-    "tax_amount",
-    "total",
-    "order_adjustments",
-    "coupons",
-    "tax_details",
-    "updated_at",
-]
 
 
 def _placement_reason(order: Order) -> str:
@@ -506,8 +481,6 @@ def _new_order(
         updated_at=now,
     )
     set_totals(order, pricing)
-    order.save(force_insert=True)
-    order.number = f"SO-{order.pk:07d}"
     return order
 
 
