@@ -74,6 +74,28 @@ class BuyerOrderLimit(models.Model):
         return f"{self.buyer_id}: {self.order_limit}"
 
 
+class AccountExposure(models.Model):
+    """The total of one account's own open terms orders in one currency (not its subtree's): what
+    the credit check sums over the credit account's subtree (`queries.open_orders_total`), instead
+    of every open order under it, which grew with each order an account left open.
+
+    Written by a row trigger on `ordering_order` (migration 0003, PostgreSQL), in the writer's
+    transaction, whoever writes (services, admin, SQL). SQLite keeps summing the orders.
+    """
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")
+    currency = models.CharField(max_length=3)
+    open_total = models.DecimalField(max_digits=20, decimal_places=4, default=Decimal(0))
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["account", "currency"], name="ordering_exposure_account_currency")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.account_id}: {self.open_total} {self.currency}"
+
+
 class WebsiteOrderingSettings(models.Model):
     website = models.OneToOneField(Website, on_delete=models.CASCADE, related_name="ordering_settings")
     abandoned_cart_hours = models.PositiveIntegerField(

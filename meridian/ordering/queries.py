@@ -30,6 +30,7 @@ from meridian.ordering import cache as setup_cache
 from meridian.ordering import engine
 from meridian.ordering.errors import CartNotFound, OrderNotFound
 from meridian.ordering.models import (
+    AccountExposure,
     AccountOrderingSettings,
     BuyerOrderLimit,
     Cart,
@@ -543,7 +544,7 @@ def list_shipping_methods(*, website: Website) -> QuerySet[ShippingMethod]:
 def _sum(value: object) -> Decimal:
     """A SUM of a decimal column as the ORM answers it: PostgreSQL's numeric as is; SQLite's float
     (or int) through the same 15-digit context Django's SQLite backend uses."""
-    if value is None:
+    if value is None or value == 0:  # no open order, or an account's exposure back at zero
         return ZERO
     if isinstance(value, Decimal):
         return value
@@ -563,9 +564,18 @@ def open_orders_total(*, organization_id: int, account_path: str, currency: str)
 
 
 def _open_orders_sql(*, organization_id: int, account_path: str, currency: str) -> tuple[str, list[Any]]:
-    statuses = sorted(str(status) for status in engine.OPEN_STATUSES)
     like = connection.ops.prep_for_like_query(account_path) + "%"
-    escape = " ESCAPE '\\'" if connection.vendor == "sqlite" else ""
+    if connection.vendor == "postgresql":
+        # Each account's open terms orders, kept by a trigger (AccountExposure): one row per
+        # account of the subtree instead of one per open order.
+        sql = (
+            f"SELECT SUM(e.open_total) FROM {_table(AccountExposure)} e"
+            f" INNER JOIN {_table(Account)} a ON a.id = e.account_id"
+            " WHERE a.organization_id = %s AND a.path LIKE %s AND e.currency = %s"
+        )
+        return sql, [organization_id, like, currency]
+    statuses = sorted(str(status) for status in engine.OPEN_STATUSES)
+    escape = " ESCAPE '\\'"
     sql = (
         f"SELECT SUM(o.total) FROM {_table(Order)} o INNER JOIN {_table(Account)} a ON a.id = o.account_id"
         f" WHERE o.organization_id = %s AND a.path LIKE %s{escape} AND o.currency = %s"
