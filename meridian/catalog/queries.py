@@ -25,9 +25,9 @@ from meridian.catalog import engine
 from meridian.catalog.errors import CategoryNotFound, ProductNotFound
 from meridian.catalog.models import Category, CustomerPartNumber, Product, VisibilityRule
 from meridian.core.actor import Actor
+from meridian.core.prepared import array_literal
 from meridian.customers.models import Account
 from meridian.customers.queries import is_database_id
-from meridian.inventory.prepared import array_literal
 
 
 @dataclass(frozen=True, slots=True)

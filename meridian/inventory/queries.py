@@ -13,6 +13,7 @@ from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, 
 from meridian.catalog import queries as catalog_queries
 from meridian.catalog.models import Product
 from meridian.core.actor import Actor
+from meridian.core.prepared import array_literal, prepared_cursor
 from meridian.customers.models import Account, Address
 from meridian.inventory import engine
 from meridian.inventory.errors import PurchaseOrderNotFound, WarehouseAssignmentNotFound, WarehouseNotFound
@@ -31,7 +32,6 @@ from meridian.inventory.models import (
     WarehouseAssignment,
     WebsiteInventorySettings,
 )
-from meridian.inventory.prepared import array_literal, prepared_cursor
 
 EXTERNAL_PREFIX = "ext:"
 MAX_DATABASE_ID = 2**63 - 1

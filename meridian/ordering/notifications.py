@@ -14,8 +14,8 @@ from django.core.mail import send_mail
 from django.db import connection
 
 from meridian.core.models import User
+from meridian.core.prepared import prepared_cursor
 from meridian.customers.models import Account, BuyerUser
-from meridian.inventory.prepared import prepared_cursor
 from meridian.ordering.models import Order
 
 logger = logging.getLogger(__name__)

@@ -21,11 +21,11 @@ from meridian.catalog.queries import visible_products
 from meridian.core.actor import Actor, ActorKind, BuyerRole
 from meridian.core.errors import NotFound
 from meridian.core.models import User
+from meridian.core.prepared import prepared_cursor
 from meridian.customers.errors import AccountNotFound
 from meridian.customers.models import Account, Address, BuyerUser, PaymentTerms
 from meridian.customers.queries import EXTERNAL_PREFIX, is_database_id
 from meridian.inventory.models import StockMovement
-from meridian.inventory.prepared import prepared_cursor
 from meridian.ordering import cache as setup_cache
 from meridian.ordering import engine
 from meridian.ordering.errors import CartNotFound, OrderNotFound

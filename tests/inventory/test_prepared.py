@@ -9,8 +9,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from meridian.core.models import OutboxEvent
+from meridian.core.prepared import array_literal, prepared_cursor
 from meridian.inventory import services
-from meridian.inventory.prepared import array_literal, prepared_cursor
 from meridian.inventory.queries import reconcile
 from tests.catalog.factories import ProductFactory
 from tests.inventory.factories import WarehouseAssignmentFactory, WarehouseFactory, receive

@@ -15,12 +15,12 @@ from django.utils import timezone
 
 from meridian.catalog.models import Product
 from meridian.core.errors import InvalidInput
+from meridian.core.prepared import array_literal, prepared_cursor
 from meridian.core.services import outbox_insert_sql, record_event
 from meridian.customers.models import Account
 from meridian.inventory import queries
 from meridian.inventory.errors import ExternalReferenceConflict, InsufficientStock, StockAllocated
 from meridian.inventory.models import StockLevel, StockMovement, Warehouse
-from meridian.inventory.prepared import array_literal, prepared_cursor
 from meridian.inventory.queries import LockedLevel, Pair
 from meridian.tenancy.models import Organization, Website
 

@@ -20,8 +20,8 @@ from django.db import connection
 from django.db.models import Field
 
 from meridian.core import idempotency
+from meridian.core.prepared import prepared_cursor
 from meridian.core.services import outbox_insert_sql
-from meridian.inventory.prepared import prepared_cursor
 from meridian.ordering.models import Order, OrderLine, OrderStatusChange
 from meridian.ordering.services._common import ORDER_AGGREGATE, order_event_payload, record_order_event
 

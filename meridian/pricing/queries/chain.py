@@ -21,8 +21,8 @@ from django.db.models import (
 from django.db.models.functions import Length
 
 from meridian.catalog.models import Category
+from meridian.core.prepared import array_literal, prepared_cursor
 from meridian.customers.models import Account
-from meridian.inventory.prepared import array_literal, prepared_cursor
 from meridian.pricing import engine
 from meridian.pricing.models import (
     AccountPricingSettings,

@@ -29,8 +29,8 @@ from meridian.catalog.models import Category
 from meridian.catalog.queries import SqlParam
 from meridian.core.errors import NotFound
 from meridian.core.money import validate_currency
+from meridian.core.prepared import array_literal, prepared_cursor
 from meridian.customers.models import Account
-from meridian.inventory.prepared import array_literal, prepared_cursor
 from meridian.pricing import engine
 from meridian.pricing.models import (
     Coupon,

@@ -14,8 +14,8 @@ from django.db import connection
 from meridian.catalog.models import Category, CustomerPartNumber, Product, ProductUnit
 from meridian.catalog.queries import SqlParam, visibility_sql, visible_products
 from meridian.core.actor import Actor
+from meridian.core.prepared import array_literal, prepared_cursor
 from meridian.customers.models import Account
-from meridian.inventory.prepared import array_literal, prepared_cursor
 from meridian.pricing import engine
 from meridian.pricing.queries.loading import (
     PricedAccount,

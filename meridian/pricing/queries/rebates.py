@@ -19,9 +19,9 @@ from django.db.models import (
 )
 
 from meridian.core.actor import Actor
+from meridian.core.prepared import array_literal, prepared_cursor
 from meridian.customers.models import Account
 from meridian.customers.queries import get_account
-from meridian.inventory.prepared import array_literal, prepared_cursor
 from meridian.pricing import engine
 from meridian.pricing.errors import RebateProgramNotFound
 from meridian.pricing.models import (

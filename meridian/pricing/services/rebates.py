@@ -13,10 +13,10 @@ from django.utils import timezone
 from meridian.core.actor import Actor
 from meridian.core.errors import InvalidInput
 from meridian.core.money import validate_currency
+from meridian.core.prepared import array_literal, prepared_cursor
 from meridian.core.services import record_event
 from meridian.customers.models import Account, CustomerGroup
 from meridian.customers.queries import get_account
-from meridian.inventory.prepared import array_literal, prepared_cursor
 from meridian.pricing import engine, queries
 from meridian.pricing.models import (
     RebateAccrual,

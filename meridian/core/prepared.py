@@ -1,13 +1,11 @@
-"""A cursor for the allocation hot path: server-side parameters and prepared statements on PostgreSQL.
+"""A cursor for the hot paths' hand-written statements: prepared on PostgreSQL from the first run.
 
-Django's PostgreSQL backend binds parameters on the client (psycopg's `ClientCursor`: every value is
-quoted into the SQL text in Python) and never prepares statements (`prepare_threshold` is None, so
-that connection poolers in transaction mode keep working). On the allocation path that quoting was
-about a fifth of the client's CPU, and the server parsed and planned the same two statements for
-every order. The statements run here are sent with their parameters apart (`$1`, `$2`, ...) and
-prepared once per connection, then executed by name; every other query keeps Django's defaults,
-since only `execute(..., prepare=True)` prepares (the connection-wide threshold is set so high that
-nothing is ever prepared automatically).
+With the settings (`DATABASES` OPTIONS: server-side binding, `prepare_threshold` 5), psycopg sends
+every statement's parameters apart (`$1`, `$2`, ...) and prepares a statement on its fifth run on
+a connection. The statements run through this cursor are prepared on their first run, then
+executed by name: placement, pricing and allocation run theirs once per order, and a worker's
+first orders on a new connection would otherwise be parsed and planned in full. `array_literal`
+binds a list as one text (psycopg dumps a list element by element, in Python).
 
 The cursor is wrapped the way `connection.cursor()` wraps its own (Django's `CursorWrapper`, or
 `CursorDebugWrapper` while queries are logged), so `CaptureQueriesContext`, `django_assert_num_queries`,
@@ -15,7 +13,8 @@ query logging, execute wrappers and the mapping of database errors see these sta
 
 Run only statements whose text is the same for every call (arrays, not IN lists of varying
 length): each distinct text takes a slot of psycopg's per-connection cache (100 statements).
-Behind a transaction-mode pooler older than PgBouncer 1.21, set `MERIDIAN_PREPARED_STATEMENTS=0`.
+Behind a transaction-mode pooler older than PgBouncer 1.21, set `MERIDIAN_PREPARED_STATEMENTS=0`:
+that turns off both this cursor's preparing and the settings' (client-side binding as Django's default).
 """
 
 from __future__ import annotations
