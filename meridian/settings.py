@@ -118,16 +118,6 @@ DATABASES = {
         conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "60")),
     )
 }
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and (
-    os.environ.get("MERIDIAN_PREPARED_STATEMENTS", "1") != "0"
-):
-    # Parameters travel apart from the SQL, and a statement run 5 times on a connection is prepared
-    # (psycopg's default; Django turns both off): the server stops parsing and planning the same
-    # statements for every request (about 1.8 ms of PostgreSQL CPU per 10-line order). Set
-    # MERIDIAN_PREPARED_STATEMENTS=0 behind a transaction-mode pooler older than PgBouncer 1.21.
-    DATABASES["default"].setdefault("OPTIONS", {}).update(
-        {"server_side_binding": True, "prepare_threshold": 5}
-    )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the demo server read while a writer works; IMMEDIATE avoids lock upgrades.
     DATABASES["default"]["OPTIONS"] = {
