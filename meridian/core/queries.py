@@ -2,11 +2,26 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.db.models import OuterRef, QuerySet, Subquery
 
 from meridian.core.actor import Actor, StaffRole
 from meridian.core.errors import ApiKeyNotFound, NotAllowed
 from meridian.core.models import ApiToken, AuditEntry, User
+
+
+def find_live_token(*, key_hash: str, now: datetime) -> ApiToken | None:
+    """The token with this hash, with its user, if it is live: not revoked, not expired at `now`,
+    its user active (1 query)."""
+    token = ApiToken.objects.select_related("user").filter(key_hash=key_hash, revoked_at__isnull=True).first()
+    if (
+        token is None
+        or not token.user.is_active
+        or (token.expires_at is not None and token.expires_at <= now)
+    ):
+        return None
+    return token
 
 
 def list_api_keys(*, actor: Actor) -> QuerySet[ApiToken]:

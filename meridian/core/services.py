@@ -57,17 +57,9 @@ def authenticate_token(*, secret: str) -> User | None:
     """The active user holding a live token with this secret, or None (one query, one update)."""
     if not secret:
         return None
-    token = (
-        ApiToken.objects.select_related("user")
-        .filter(key_hash=token_key_hash(secret), revoked_at__isnull=True)
-        .first()
-    )
     now = timezone.now()
-    if (
-        token is None
-        or not token.user.is_active
-        or (token.expires_at is not None and token.expires_at <= now)
-    ):
+    token = queries.find_live_token(key_hash=token_key_hash(secret), now=now)
+    if token is None:
         return None
     record_token_use(token_id=token.pk, last_used_at=token.last_used_at, now=now)
     return token.user

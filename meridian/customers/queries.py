@@ -13,6 +13,7 @@ from django.db.models import Q, QuerySet
 
 from meridian.core.actor import Actor, ActorKind, BuyerRole, StaffRole
 from meridian.core.models import ApiToken, User
+from meridian.core.queries import find_live_token
 from meridian.customers.errors import AccountNotFound
 from meridian.customers.models import Account, Address, BuyerUser, CustomerGroup, PaymentTerms
 from meridian.staff.models import StaffMember, Territory
@@ -126,14 +127,8 @@ def find_token_holder(
     else None. Every API request runs it: 1 statement on PostgreSQL (`_token_holder_sql`), elsewhere
     the token+user, then `build_actor`'s queries."""
     if connection.vendor != "postgresql":
-        token = (
-            ApiToken.objects.select_related("user").filter(key_hash=key_hash, revoked_at__isnull=True).first()
-        )
-        if (
-            token is None
-            or not token.user.is_active
-            or (token.expires_at is not None and token.expires_at <= now)
-        ):
+        token = find_live_token(key_hash=key_hash, now=now)
+        if token is None:
             return None
         actor = build_actor(user_id=token.user_id, host=host, website_id=website_id)
         return TokenHolder(token_id=token.pk, last_used_at=token.last_used_at, user=token.user, actor=actor)
