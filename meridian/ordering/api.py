@@ -16,6 +16,8 @@ answers 409 `cart_changed` and changes nothing.
 
 from __future__ import annotations
 
+from typing import TypeAlias
+
 from django.http import HttpRequest
 from ninja import Query, Router
 from ninja.params import HeaderEx, P, PathEx
@@ -63,6 +65,15 @@ CART_ID = P(description="The cart's or shopping list's id, or `current` (your cu
 LINE_ID = P(description="The cart line's id.")
 CURRENT = "current"
 MAX_VERSION = 2**31 - 1  # Cart.version
+CartIfMatch: TypeAlias = HeaderEx[
+    int | None,
+    P(
+        alias="If-Match",
+        ge=1,
+        le=MAX_VERSION,
+        description="The cart version you saw: 409 `cart_changed` if it moved on.",
+    ),
+]
 MAX_NUMBER_LENGTH = 32  # Order.number
 
 
@@ -266,15 +277,7 @@ def update_cart(request: HttpRequest, cart_id: PathEx[str, CART_ID], payload: Ca
 def delete_cart(
     request: HttpRequest,
     cart_id: PathEx[str, CART_ID],
-    if_match: HeaderEx[
-        int | None,
-        P(
-            alias="If-Match",
-            ge=1,
-            le=MAX_VERSION,
-            description="The cart version you saw: 409 `cart_changed` if it moved on.",
-        ),
-    ] = None,
+    if_match: CartIfMatch = None,
 ) -> Status[None]:
     """Delete a shopping list with its lines, or empty your current cart (it always exists: it keeps
     its id, at its next version). Its owner only: anyone else who sees a shared list gets 403
@@ -370,15 +373,7 @@ def remove_cart_line(
     request: HttpRequest,
     cart_id: PathEx[str, CART_ID],
     line_id: PathEx[str, LINE_ID],
-    if_match: HeaderEx[
-        int | None,
-        P(
-            alias="If-Match",
-            ge=1,
-            le=MAX_VERSION,
-            description="The cart version you saw: 409 `cart_changed` if it moved on.",
-        ),
-    ] = None,
+    if_match: CartIfMatch = None,
 ) -> CartOut:
     """Remove a line; answers the cart. `If-Match: <version>` guards against a change made elsewhere."""
     actor = actor_of(request)
