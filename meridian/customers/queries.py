@@ -237,14 +237,20 @@ def _actor_from_row(user_id: int, row: Sequence[Any]) -> Actor:
     return Actor(kind=ActorKind.ANONYMOUS, user_id=user_id)
 
 
-def _by_reference(queryset: QuerySet[Account], reference: str | int) -> QuerySet[Account]:
+def account_reference(reference: str | int) -> tuple[str, str | int] | None:
+    """The column and value an account reference names: ("external_id", x) for `ext:<x>`, ("id", n)
+    for a database id; None for a reference no account can have (a bare `ext:`, other text)."""
     text = str(reference)
     if text.startswith(EXTERNAL_PREFIX):
         external_id = text[len(EXTERNAL_PREFIX) :]
-        return queryset.filter(external_id=external_id) if external_id else queryset.none()
-    if not is_database_id(text):
-        return queryset.none()
-    return queryset.filter(pk=int(text))
+        return ("external_id", external_id) if external_id else None
+    return ("id", int(text)) if is_database_id(text) else None
+
+
+def filter_by_reference(queryset: QuerySet[Account], reference: str | int) -> QuerySet[Account]:
+    """The accounts of `queryset` that `reference` (id or `ext:<external_id>`) names (none or one)."""
+    named = account_reference(reference)
+    return queryset.filter(**{named[0]: named[1]}) if named is not None else queryset.none()
 
 
 def get_account(*, actor: Actor, reference: str | int) -> Account:
@@ -252,14 +258,14 @@ def get_account(*, actor: Actor, reference: str | int) -> Account:
     queryset = Account.objects.visible_to(actor).select_related(
         "customer_group", "branch", "payment_terms", "sales_rep__user", "territory"
     )
-    account = _by_reference(queryset, reference).first()
+    account = filter_by_reference(queryset, reference).first()
     if account is None:
         raise AccountNotFound(reference)
     return account
 
 
 def find_account(*, actor: Actor, reference: str | int) -> Account | None:
-    return _by_reference(Account.objects.visible_to(actor), reference).first()
+    return filter_by_reference(Account.objects.visible_to(actor), reference).first()
 
 
 def list_accounts(*, actor: Actor, search: str = "", parent: Account | None = None) -> QuerySet[Account]:

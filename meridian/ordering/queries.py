@@ -24,7 +24,7 @@ from meridian.core.models import User
 from meridian.core.prepared import prepared_cursor
 from meridian.customers.errors import AccountNotFound
 from meridian.customers.models import Account, Address, BuyerUser, PaymentTerms
-from meridian.customers.queries import EXTERNAL_PREFIX, is_database_id
+from meridian.customers.queries import account_reference, filter_by_reference, is_database_id
 from meridian.inventory.models import StockMovement
 from meridian.ordering import cache as setup_cache
 from meridian.ordering import engine
@@ -51,16 +51,6 @@ ModelT = TypeVar("ModelT", bound=models.Model)
 # --- accounts, the account's view, websites -------------------------------------------------
 
 
-def _by_reference(queryset: QuerySet[Account], reference: str | int) -> QuerySet[Account]:
-    text = str(reference)
-    if text.startswith(EXTERNAL_PREFIX):
-        external_id = text[len(EXTERNAL_PREFIX) :]
-        return queryset.filter(external_id=external_id) if external_id else queryset.none()
-    if not is_database_id(text):
-        return queryset.none()
-    return queryset.filter(pk=int(text))
-
-
 def get_orderable_account(*, actor: Actor, reference: Account | str | int) -> Account:
     """The account (id or `ext:<external_id>`) in the actor's scope, with its payment terms and ordering
     settings (1 query); else AccountNotFound."""
@@ -68,7 +58,7 @@ def get_orderable_account(*, actor: Actor, reference: Account | str | int) -> Ac
     queryset = Account.objects.visible_to(actor).select_related(
         "organization", "payment_terms", "ordering_settings"
     )
-    account = _by_reference(queryset, key).first()
+    account = filter_by_reference(queryset, key).first()
     if account is None:
         raise AccountNotFound(key)
     return account
@@ -110,18 +100,12 @@ def get_orderable_account_and_website(
         except NotFound:
             website = None
         return Orderable(account, website, None, default_address_read=False)
-    where, params = scope
-    text = str(key)
-    if text.startswith(EXTERNAL_PREFIX):
-        where += " AND a.external_id = %s"
-        params.append(text[len(EXTERNAL_PREFIX) :])
-        if not params[-1]:
-            raise AccountNotFound(key)
-    elif is_database_id(text):
-        where += " AND a.id = %s"
-        params.append(int(text))
-    else:
+    named = account_reference(key)
+    if named is None:
         raise AccountNotFound(key)
+    where, params = scope
+    where += f" AND a.{named[0]} = %s"
+    params.append(named[1])
     website_where = ""
     if website_id is not None:
         website_where = " AND w.id = %s"
