@@ -7,7 +7,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, cast
+from typing import cast
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -17,6 +17,7 @@ from meridian.core.models import User
 from meridian.core.prepared import prepared_cursor
 from meridian.customers.models import Account, BuyerUser
 from meridian.ordering.models import Order
+from meridian.ordering.queries import convert_column
 
 logger = logging.getLogger(__name__)
 
@@ -62,7 +63,7 @@ def _placed_order(order_id: int) -> _Placed | None:
         row = cursor.fetchone()
     if row is None:
         return None
-    values = [_convert(name, value) for name, value in zip(_PLACED_COLUMNS, row, strict=False)]
+    values = [convert_column(Order, name, value) for name, value in zip(_PLACED_COLUMNS, row, strict=False)]
     number, status, total, currency, po_number, reasons = values
     account_id, name, path, organization_id, email = row[len(_PLACED_COLUMNS) :]
     return _Placed(
@@ -75,22 +76,6 @@ def _placed_order(order_id: int) -> _Placed | None:
         account=Account(pk=account_id, name=name, path=path, organization_id=organization_id),
         placer_email=email or "",
     )
-
-
-_converters: dict[str, tuple[Any, list[Any]]] = {}
-
-
-def _convert(name: str, value: object) -> object:
-    """A value of the order's column `name` as the ORM's compiler converts it."""
-    found = _converters.get(name)
-    if found is None:
-        column = Order._meta.get_field(name).get_col(Order._meta.db_table)  # type: ignore[union-attr]  # a concrete field
-        found = (column, connection.ops.get_db_converters(column) + column.get_db_converters(connection))
-        _converters[name] = found
-    column, converters = found
-    for converter in converters:
-        value = converter(value, column, connection)
-    return value
 
 
 def _send(subject: str, body: str, recipients: list[str]) -> None:

@@ -181,29 +181,49 @@ def _load(model: type[ModelT], values: Sequence[object]) -> ModelT | None:
     if values[0] is None:
         return None
     converted = list(values)
-    for index, converters in _converters(model):
+    for index, (column, converters) in _converters(model):
         for converter in converters:
-            converted[index] = converter(converted[index], None, connection)
+            converted[index] = converter(converted[index], column, connection)
     names = _ATTNAMES.get(model)
     if names is None:
         names = _ATTNAMES[model] = [field.attname for field in model._meta.concrete_fields]
     return model.from_db(connection.alias, names, converted)
 
 
-_model_converters: dict[type[models.Model], list[tuple[int, list[Any]]]] = {}
+_Converters = tuple[Any, list[Any]]  # a field's column expression and the converters of its values
+_field_converters: dict[tuple[type[models.Model], str], _Converters] = {}
+_model_converters: dict[type[models.Model], list[tuple[int, _Converters]]] = {}
 
 
-def _converters(model: type[models.Model]) -> list[tuple[int, list[Any]]]:
+def _converters_of(model: type[models.Model], name: str) -> _Converters:
+    found = _field_converters.get((model, name))
+    if found is None:
+        column = model._meta.get_field(name).get_col(model._meta.db_table)  # type: ignore[union-attr]  # a concrete field
+        found = (column, connection.ops.get_db_converters(column) + column.get_db_converters(connection))
+        _field_converters[(model, name)] = found
+    return found
+
+
+def _converters(model: type[models.Model]) -> list[tuple[int, _Converters]]:
+    """The model's columns that have converters, by position among its concrete fields."""
     found = _model_converters.get(model)
     if found is None:
-        found = []
-        for index, field in enumerate(model._meta.concrete_fields):
-            column = field.get_col(model._meta.db_table)  # as the ORM's compiler asks
-            converters = connection.ops.get_db_converters(column) + column.get_db_converters(connection)
-            if converters:
-                found.append((index, converters))
+        found = [
+            (index, converted)
+            for index, field in enumerate(model._meta.concrete_fields)
+            if (converted := _converters_of(model, field.name))[1]
+        ]
         _model_converters[model] = found
     return found
+
+
+def convert_column(model: type[models.Model], name: str, value: object) -> object:
+    """A value that hand-written SQL read from `model`'s field `name`, converted as the ORM's
+    compiler converts it (SQLite answers a decimal as a float, JSON as text)."""
+    column, converters = _converters_of(model, name)
+    for converter in converters:
+        value = converter(value, column, connection)
+    return value
 
 
 def _orderable_rows(row: Sequence[object], *, with_default_address: bool) -> Orderable:
